@@ -1,0 +1,146 @@
+//! Runs progenitor on the normalized document and finishes its output for `kajabi-api`.
+//!
+//! Three things are emitted, in one Rust source string:
+//! 1. progenitor's client (builder interface, one `Client` for all tags), with each builder's
+//!    `send` renamed `dispatch` and a new `send` added that returns `kajabi_api::Error`
+//!    (see [`crate::wrap`]);
+//! 2. `OPERATIONS`, the per-operation table ([`crate::normalize::Operation`]) the hand-written
+//!    layer reads to put the spec's media types and `Authorization` on the wire;
+//! 3. `operation(name)`, a `match` over that table, for the request hook.
+
+use openapiv3::OpenAPI;
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use quote::quote;
+use schemars::schema::{InstanceType, SchemaObject};
+
+use crate::normalize::{Normalized, Operation, SECRET_FORMAT};
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The normalized document does not deserialize as OpenAPI 3.0.
+    #[error("the normalized document is not valid OpenAPI 3.0 at {path}: {message}")]
+    Document {
+        /// Where in the document.
+        path: String,
+        /// What serde said.
+        message: String,
+    },
+    /// progenitor refused the document.
+    #[error("progenitor could not generate the client: {0}")]
+    Progenitor(String),
+    /// progenitor's output did not have the shape the wrapper pass expects.
+    #[error("unexpected generator output: {0}")]
+    Shape(String),
+}
+
+/// The typed OpenAPI 3.0 document, with serde's path to any error.
+///
+/// # Errors
+/// [`GenerateError::Document`] naming the failing location.
+pub fn to_openapi(normalized: &Normalized) -> Result<OpenAPI, GenerateError> {
+    serde_path_to_error::deserialize(&normalized.document).map_err(|e| GenerateError::Document {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+/// Generates the client source for `kajabi-api` from a normalized document.
+///
+/// progenitor panics on some constructs instead of returning an error; the panic is caught
+/// and reported as [`GenerateError::Progenitor`] so that the build prints one message.
+///
+/// # Errors
+/// See [`GenerateError`].
+pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
+    let spec = to_openapi(normalized)?;
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(crate::auth::Session))
+        .with_conversion(
+            SchemaObject {
+                instance_type: Some(InstanceType::String.into()),
+                format: Some(SECRET_FORMAT.to_string()),
+                ..Default::default()
+            },
+            "crate::SecretString",
+            std::iter::empty::<TypeImpl>(),
+        );
+    let tokens = std::panic::catch_unwind(move || {
+        let mut generator = Generator::new(&settings);
+        generator.generate_tokens(&spec).map_err(|e| e.to_string())
+    })
+    .map_err(|panic| {
+        let text = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic".into());
+        GenerateError::Progenitor(format!("generator panicked: {text}"))
+    })?
+    .map_err(GenerateError::Progenitor)?;
+
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| GenerateError::Shape(format!("progenitor output does not parse: {e}")))?;
+    crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
+    let table = operation_table(&normalized.operations);
+    file.items.extend(
+        syn::parse2::<syn::File>(table)
+            .map_err(|e| GenerateError::Shape(e.to_string()))?
+            .items,
+    );
+    Ok(prettyplease::unparse(&file))
+}
+
+fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
+    let entries = operations.iter().map(|op| {
+        let Operation {
+            name,
+            method,
+            path,
+            secured,
+            paginated,
+            ..
+        } = op;
+        let request_media = option(op.request_media.as_deref());
+        let response_media = option(op.response_media.as_deref());
+        let query = &op.query;
+        quote! {
+            crate::operation::Operation {
+                name: #name,
+                method: #method,
+                path: #path,
+                secured: #secured,
+                request_media: #request_media,
+                response_media: #response_media,
+                query: &[#(#query),*],
+                paginated: #paginated,
+            }
+        }
+    });
+    let arms = operations.iter().enumerate().map(|(i, op)| {
+        let name = &op.name;
+        quote!(#name => Some(&OPERATIONS[#i]),)
+    });
+    quote! {
+        /// Every operation of the document, in document order.
+        pub static OPERATIONS: &[crate::operation::Operation] = &[#(#entries),*];
+
+        /// The operation generated under `name`.
+        pub fn operation(name: &str) -> Option<&'static crate::operation::Operation> {
+            match name {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    }
+}
+
+fn option(value: Option<&str>) -> proc_macro2::TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}

@@ -1,0 +1,512 @@
+//! Turns Kajabi's OpenAPI 3.1 document into the OpenAPI 3.0 document progenitor takes.
+//!
+//! [`normalize`] is a pure function of the document: no I/O, no clock, so `build.rs`, `xtask`
+//! and the tests all see the same result. What it changes, and why:
+//!
+//! - **3.1 → 3.0.3.** `type: [X, "null"]` becomes `type: X` + `nullable: true`; `const`
+//!   becomes a one-value `enum`; a schema's `examples` array becomes `example`; numeric
+//!   `exclusiveMinimum`/`exclusiveMaximum` become the 3.0 boolean form; keywords 3.0 has no
+//!   counterpart for (`$schema`, `$id`, `$comment`, `contentMediaType`, ...) are dropped, as
+//!   they only annotate. 3.0-style `nullable: true` is kept as it is.
+//! - **Operation names.** Every operation gets a synthesized `operationId` ([`crate::names`]).
+//! - **Media types.** JSON:API (`application/vnd.api+json`) and other `+json` bodies are
+//!   typed as `application/json`, the one JSON type progenitor generates code for. The
+//!   spec's own media type is kept in [`Operation`] so the client puts it on the wire.
+//! - **Error responses** (4xx, 5xx, `default`) are removed: the generator allows one error
+//!   type per operation and drops bodies it has no schema for (revoke's 401 has none, yet
+//!   carries a JSON body). The hand-written layer decodes every error body itself.
+//! - **Parameters.** Path-level parameters are copied into each operation; a parameter
+//!   repeated with the same definition (descriptions aside) is kept once, first wins; one
+//!   repeated with a different definition is an error.
+//! - **Secrets.** String properties that hold credentials get `format: kajabi-secret`, which
+//!   the generator maps to a type with a redacted `Debug`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::names::operation_name;
+
+/// The `format` given to string properties that carry credentials.
+pub const SECRET_FORMAT: &str = "kajabi-secret";
+
+/// Property names that hold a credential anywhere in the document.
+const SECRET_PROPERTIES: &[&str] = &["access_token", "refresh_token", "client_secret", "password"];
+
+/// In form bodies (the OAuth endpoints) `token` is a credential too; in JSON:API bodies it is
+/// not (an offer's `token` is its public checkout id).
+const SECRET_FORM_PROPERTIES: &[&str] = &["token"];
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Request body media types progenitor generates code for, besides JSON.
+const OTHER_BODY_TYPES: &[&str] = &[
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+];
+
+/// Schema keywords of 3.1 (JSON Schema 2020-12) that only annotate and that 3.0 lacks.
+const DROPPED_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$anchor",
+    "$comment",
+    "$dynamicAnchor",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+];
+
+/// The document as the generator takes it, with what the client needs to know per operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    /// The OpenAPI 3.0.3 document.
+    pub document: Value,
+    /// Every operation, in document order.
+    pub operations: Vec<Operation>,
+}
+
+/// What the client must know about one operation that the generated code does not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// Synthesized method name, also the generated `operationId`.
+    pub name: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template as in the spec, e.g. `/v1/contacts/{id}`.
+    pub path: String,
+    /// Whether the spec's `security` asks for a bearer token.
+    pub secured: bool,
+    /// The request body's media type as declared, if the operation takes a body.
+    pub request_media: Option<String>,
+    /// The success response's media type as declared, if it has a body.
+    pub response_media: Option<String>,
+    /// Query parameter names as they go on the wire (`page[number]`).
+    pub query: Vec<String>,
+    /// Path parameter names.
+    pub path_params: Vec<String>,
+    /// Whether the operation lists pages through `page[number]` and `page[size]`.
+    pub paginated: bool,
+    /// Declared success statuses, e.g. `["200"]`.
+    pub success_statuses: Vec<String>,
+    /// Declared error statuses (removed from the generated document).
+    pub error_statuses: Vec<String>,
+}
+
+/// Why the document cannot be generated from; names where and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {construct}")]
+pub struct NormalizeError {
+    /// `METHOD /path`, or a JSON pointer for parts outside operations.
+    pub location: String,
+    /// What is wrong there.
+    pub construct: String,
+}
+
+fn err(location: impl Into<String>, construct: impl Into<String>) -> NormalizeError {
+    NormalizeError {
+        location: location.into(),
+        construct: construct.into(),
+    }
+}
+
+/// Normalizes an OpenAPI 3.0 or 3.1 document (already parsed into JSON values).
+///
+/// # Errors
+/// A [`NormalizeError`] naming the method, path and construct the generator cannot take.
+pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
+    let mut doc = source.clone();
+    let root = doc
+        .as_object_mut()
+        .ok_or_else(|| err("/", "the document is not a YAML or JSON object"))?;
+    let version = root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err("/openapi", "missing `openapi` version field (is this an OpenAPI document?)"))?;
+    if !(version.starts_with("3.0.") || version.starts_with("3.1.")) {
+        return Err(err("/openapi", format!("unsupported OpenAPI version {version:?}; 3.0.x and 3.1.x are supported")));
+    }
+    root.insert("openapi".into(), json!("3.0.3"));
+    // 3.1-only top-level parts the client has no use for.
+    root.remove("webhooks");
+    root.remove("jsonSchemaDialect");
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        info.remove("summary");
+        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
+            license.remove("identifier");
+        }
+    } else {
+        return Err(err("/info", "missing `info` object"));
+    }
+    let global_security = root.get("security").cloned();
+
+    if let Some(schemas) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in schemas.iter_mut() {
+            downgrade_schema(schema, &format!("/components/schemas/{name}"))?;
+        }
+    }
+    for kind in ["parameters", "headers"] {
+        if let Some(items) = root
+            .get_mut("components")
+            .and_then(|c| c.get_mut(kind))
+            .and_then(Value::as_object_mut)
+        {
+            for (name, item) in items.iter_mut() {
+                if let Some(schema) = item.get_mut("schema") {
+                    downgrade_schema(schema, &format!("/components/{kind}/{name}/schema"))?;
+                }
+            }
+        }
+    }
+    let components = root.get("components").cloned().unwrap_or(Value::Null);
+
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| err("/paths", "missing `paths` object"))?;
+    let mut operations = Vec::new();
+    for (path, item) in paths.iter_mut() {
+        let item = item
+            .as_object_mut()
+            .ok_or_else(|| err(format!("/paths/{path}"), "path item is not an object"))?;
+        let shared_params = item.remove("parameters").unwrap_or_else(|| json!([]));
+        for method in METHODS {
+            if let Some(op) = item.get_mut(*method) {
+                let location = format!("{} {path}", method.to_ascii_uppercase());
+                let op = op
+                    .as_object_mut()
+                    .ok_or_else(|| err(&location, "operation is not an object"))?;
+                operations.push(normalize_operation(
+                    op,
+                    method,
+                    path,
+                    &shared_params,
+                    global_security.as_ref(),
+                    &components,
+                    &location,
+                )?);
+            }
+        }
+    }
+
+    let mut seen: BTreeMap<&str, &Operation> = BTreeMap::new();
+    for op in &operations {
+        if let Some(first) = seen.insert(&op.name, op) {
+            return Err(err(
+                format!("{} {}", op.method, op.path),
+                format!(
+                    "synthesized method name `{}` is also the name of {} {}; extend the rules in names.rs",
+                    op.name, first.method, first.path
+                ),
+            ));
+        }
+    }
+    Ok(Normalized {
+        document: doc,
+        operations,
+    })
+}
+
+fn normalize_operation(
+    op: &mut Map<String, Value>,
+    method: &str,
+    path: &str,
+    shared_params: &Value,
+    global_security: Option<&Value>,
+    components: &Value,
+    location: &str,
+) -> Result<Operation, NormalizeError> {
+    let name = operation_name(method, path);
+    op.insert("operationId".into(), json!(name));
+
+    // Parameters: path-level first, then the operation's; first definition wins.
+    let mut params: Vec<Value> = Vec::new();
+    let op_params = op.remove("parameters").unwrap_or_else(|| json!([]));
+    let all = shared_params
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(op_params.as_array().into_iter().flatten());
+    for param in all {
+        let mut param = resolve_ref(param, components, location)?.clone();
+        let key = param_key(&param, location)?;
+        if let Some(schema) = param.get_mut("schema") {
+            downgrade_schema(schema, &format!("{location} parameter {}", key.0))?;
+        }
+        match params.iter().find(|p| param_key(p, location).ok().as_ref() == Some(&key)) {
+            Some(first) if definition(first) != definition(&param) => {
+                return Err(err(
+                    location,
+                    format!(
+                        "parameter `{}` ({}) is declared more than once with different definitions",
+                        key.0, key.1
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => params.push(param),
+        }
+    }
+    let query: Vec<String> = params
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    let path_params: Vec<String> = params
+        .iter()
+        .filter(|p| p["in"] == "path")
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    if let Some(p) = params.iter().find(|p| p["in"] == "cookie") {
+        return Err(err(location, format!("cookie parameter `{}` is not supported by the generator", p["name"])));
+    }
+    if !params.is_empty() {
+        op.insert("parameters".into(), Value::Array(params));
+    }
+    let paginated = query.iter().any(|q| q == "page[number]") && query.iter().any(|q| q == "page[size]");
+
+    // Request body.
+    let mut request_media = None;
+    if let Some(body) = op.get_mut("requestBody") {
+        if body.get("$ref").is_some() {
+            return Err(err(location, "requestBody `$ref` is not supported; inline the body"));
+        }
+        let content = body
+            .get_mut("content")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| err(location, "requestBody has no `content`"))?;
+        let (media, mut media_object) = pick_media(content)
+            .ok_or_else(|| {
+                err(
+                    location,
+                    format!(
+                        "request body media types {:?} are not supported (JSON, form or octet-stream)",
+                        content.keys().collect::<Vec<_>>()
+                    ),
+                )
+            })?;
+        let form = media == "application/x-www-form-urlencoded";
+        if let Some(schema) = media_object.get_mut("schema") {
+            downgrade_schema(schema, &format!("{location} request body"))?;
+            mark_secrets(schema, if form { SECRET_FORM_PROPERTIES } else { &[] });
+        }
+        let generated_media = if is_json(&media) { "application/json".to_string() } else { media.clone() };
+        content.clear();
+        content.insert(generated_media, media_object);
+        request_media = Some(media);
+    }
+
+    // Responses: success bodies typed as JSON; error responses left to the hand-written layer.
+    let responses = op
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| err(location, "operation has no `responses`"))?;
+    let mut response_media = None;
+    let mut success_statuses = Vec::new();
+    let mut error_statuses = Vec::new();
+    let statuses: Vec<String> = responses.keys().cloned().collect();
+    for status in statuses {
+        if !status.starts_with('2') {
+            responses.remove(&status);
+            error_statuses.push(status);
+            continue;
+        }
+        let response = responses.get_mut(&status).expect("key listed above");
+        if response.get("$ref").is_some() {
+            return Err(err(location, format!("response {status} `$ref` is not supported; inline the response")));
+        }
+        success_statuses.push(status.clone());
+        if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+            if content.is_empty() {
+                continue;
+            }
+            let (media, mut media_object) = pick_media(content).ok_or_else(|| {
+                err(
+                    location,
+                    format!("response {status} media types {:?} are not supported", content.keys().collect::<Vec<_>>()),
+                )
+            })?;
+            if let Some(schema) = media_object.get_mut("schema") {
+                downgrade_schema(schema, &format!("{location} response {status}"))?;
+            }
+            let generated_media = if is_json(&media) { "application/json".to_string() } else { media.clone() };
+            content.clear();
+            content.insert(generated_media, media_object);
+            response_media.get_or_insert(media);
+        }
+    }
+    if success_statuses.is_empty() {
+        return Err(err(location, "operation declares no 2xx response"));
+    }
+
+    let security = op.get("security").or(global_security);
+    let secured = security
+        .and_then(Value::as_array)
+        .is_some_and(|reqs| !reqs.is_empty() && reqs.iter().all(|r| r.as_object().is_some_and(|m| !m.is_empty())));
+
+    Ok(Operation {
+        name,
+        method: method.to_ascii_uppercase(),
+        path: path.to_string(),
+        secured,
+        request_media,
+        response_media,
+        query,
+        path_params,
+        paginated,
+        success_statuses,
+        error_statuses,
+    })
+}
+
+fn resolve_ref<'a>(value: &'a Value, components: &'a Value, location: &str) -> Result<&'a Value, NormalizeError> {
+    match value.get("$ref").and_then(Value::as_str) {
+        None => Ok(value),
+        Some(reference) => reference
+            .strip_prefix("#/components/")
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(kind, name)| components.get(kind)?.get(name))
+            .ok_or_else(|| err(location, format!("unresolvable parameter reference {reference}"))),
+    }
+}
+
+fn param_key(param: &Value, location: &str) -> Result<(String, String), NormalizeError> {
+    match (param["name"].as_str(), param["in"].as_str()) {
+        (Some(name), Some(place)) => Ok((name.to_string(), place.to_string())),
+        _ => Err(err(location, "parameter without `name` and `in`")),
+    }
+}
+
+/// A parameter with its documentation-only fields removed, for comparing repeats.
+fn definition(param: &Value) -> Value {
+    let mut param = param.clone();
+    if let Some(map) = param.as_object_mut() {
+        for key in ["description", "example", "examples"] {
+            map.remove(key);
+        }
+        if let Some(schema) = map.get_mut("schema").and_then(Value::as_object_mut) {
+            for key in ["description", "example", "title"] {
+                schema.remove(key);
+            }
+        }
+    }
+    param
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The one media type to generate for: JSON (of any flavour) first, then the others.
+fn pick_media(content: &Map<String, Value>) -> Option<(String, Value)> {
+    content
+        .iter()
+        .find(|(media, _)| is_json(media))
+        .or_else(|| content.iter().find(|(media, _)| OTHER_BODY_TYPES.contains(&media.as_str())))
+        .map(|(media, object)| (media.clone(), object.clone()))
+}
+
+/// Rewrites one schema (and every schema inside it) from 3.1 to 3.0 form.
+fn downgrade_schema(schema: &mut Value, location: &str) -> Result<(), NormalizeError> {
+    let Some(map) = schema.as_object_mut() else {
+        // `true`/`false` schemas of 3.1: 3.0 has only objects.
+        if let Value::Bool(allow) = schema {
+            *schema = if *allow { json!({}) } else { json!({"not": {}}) };
+        }
+        return Ok(());
+    };
+    if let Some(Value::Array(types)) = map.get("type").cloned() {
+        let mut non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        if non_null.len() < types.len() {
+            map.insert("nullable".into(), json!(true));
+        }
+        match non_null.len() {
+            0 => {
+                map.remove("type");
+            }
+            1 => {
+                map.insert("type".into(), non_null.remove(0));
+            }
+            _ => {
+                return Err(err(
+                    location,
+                    format!("`type: {}` mixes several non-null types; OpenAPI 3.0 cannot express it", Value::Array(types)),
+                ));
+            }
+        }
+    }
+    if let Some(value) = map.remove("const") {
+        map.insert("enum".into(), json!([value]));
+    }
+    if let Some(Value::Array(mut examples)) = map.remove("examples") {
+        if !examples.is_empty() && !map.contains_key("example") {
+            map.insert("example".into(), examples.swap_remove(0));
+        }
+    }
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(value) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
+            map.insert(bound.into(), value);
+            map.insert(exclusive.into(), json!(true));
+        }
+    }
+    for keyword in DROPPED_KEYWORDS {
+        map.remove(*keyword);
+    }
+    if map.contains_key("prefixItems") {
+        return Err(err(location, "`prefixItems` (tuple schema) has no OpenAPI 3.0 form"));
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(inner) = map.get_mut(key) {
+            if inner.is_object() {
+                downgrade_schema(inner, &format!("{location}/{key}"))?;
+            }
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            for (i, inner) in items.iter_mut().enumerate() {
+                downgrade_schema(inner, &format!("{location}/{key}/{i}"))?;
+            }
+        }
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (name, inner) in props.iter_mut() {
+            downgrade_schema(inner, &format!("{location}/properties/{name}"))?;
+            if SECRET_PROPERTIES.contains(&name.as_str()) {
+                mark_secret(inner);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn mark_secrets(schema: &mut Value, names: &[&str]) {
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for (name, inner) in props.iter_mut() {
+            if names.contains(&name.as_str()) {
+                mark_secret(inner);
+            }
+        }
+    }
+}
+
+/// Tags a plain string schema as a secret; nullable or constrained strings are left alone, so
+/// that the generator's exact-match conversion only ever sees `{type: string, format: ...}`.
+fn mark_secret(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut() {
+        let plain = map.get("type") == Some(&json!("string"))
+            && map.keys().all(|k| ["type", "description", "title", "example", "readOnly", "writeOnly"].contains(&k.as_str()));
+        if plain {
+            map.insert("format".into(), json!(SECRET_FORMAT));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,107 @@
+//! The pass over progenitor's output that gives every operation one error type.
+//!
+//! progenitor's `send` returns `progenitor_client::Error<()>`, whose error responses are raw
+//! `reqwest::Response`s. For each operation builder this pass renames that method `dispatch`
+//! (hidden, crate-private) and adds a `send` with the same success type that returns
+//! `kajabi_api::Error`, through `crate::operation::send`, which adds the tracing span and
+//! turns progenitor's error into the crate's. Nothing else in progenitor's output changes.
+
+use proc_macro2::Span;
+use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+
+use crate::{generate::GenerateError, normalize::Operation};
+
+pub(crate) fn wrap_builders(file: &mut syn::File, operations: &[Operation]) -> Result<(), GenerateError> {
+    let builder = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| GenerateError::Shape("no `builder` module (is the interface style Builder?)".into()))?;
+    let mut wrapped = 0;
+    for item in builder.1.iter_mut() {
+        let Item::Impl(block) = item else { continue };
+        let Type::Path(self_ty) = &*block.self_ty else { continue };
+        let Some(type_name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let Some(position) = block
+            .items
+            .iter()
+            .position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send"))
+        else {
+            continue;
+        };
+        let operation = operations
+            .iter()
+            .find(|op| pascal_case(&op.name) == type_name)
+            .ok_or_else(|| GenerateError::Shape(format!("builder `{type_name}` matches no operation")))?;
+        let ImplItem::Fn(raw) = &mut block.items[position] else {
+            unreachable!("position found a fn")
+        };
+        let success = success_type(&raw.sig.output)
+            .ok_or_else(|| GenerateError::Shape(format!("`{type_name}::send` does not return Result<T, E>")))?;
+        let docs: Vec<_> = raw
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .cloned()
+            .collect();
+        raw.sig.ident = syn::Ident::new("dispatch", Span::call_site());
+        raw.vis = syn::parse_quote!(pub(crate));
+        raw.attrs.retain(|a| !a.path().is_ident("doc"));
+        let name = &operation.name;
+        let send: ImplItem = syn::parse_quote! {
+            #(#docs)*
+            ///
+            /// # Errors
+            /// A [`crate::Error`] for a failed transport, an error status (with the decoded
+            /// error body), or a response body that does not match the schema.
+            pub async fn send(self) -> Result<#success, crate::Error> {
+                crate::operation::send(#name, self.dispatch()).await
+            }
+        };
+        block.items.push(send);
+        wrapped += 1;
+    }
+    if wrapped != operations.len() {
+        return Err(GenerateError::Shape(format!(
+            "wrapped {wrapped} builders for {} operations",
+            operations.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `T` from `-> Result<T, E>`.
+fn success_type(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else { return None };
+    let Type::Path(path) = &**ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// progenitor's builder struct name for an operation id.
+fn pascal_case(name: &str) -> String {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

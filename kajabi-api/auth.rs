@@ -1,0 +1,262 @@
+//! The OAuth token lifecycle: getting, caching, refreshing and dropping the bearer token.
+//!
+//! - The first call that needs a token gets one with the `client_credentials` grant.
+//! - The token is cached and reused until shortly before `expires_in` runs out: it is renewed
+//!   at `expires_in − margin` (default margin 60 s), or half-way for tokens shorter-lived than
+//!   two margins. Renewal tries the `refresh_token` grant first and falls back to client
+//!   credentials when the refresh token is refused.
+//! - One renewal runs at a time: callers that find the token stale wait on one lock and
+//!   re-check after it, so 100 tasks on a cold client cause one token request (single flight).
+//!   The fast path is a lock-free read of a ready `Authorization` header value.
+//! - A 401 from an API call renews the token once, unless another task already did, and the
+//!   call is retried once ([`crate::transport`]); a second 401 is returned as is.
+//!
+//! Time comes from a clock that tests can replace ([`crate::ClientBuilder::clock`]).
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use arc_swap::ArcSwapOption;
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, ACCEPT};
+use tokio::time::Instant;
+
+use crate::{
+    error::{Error, MAX_ERROR_BODY},
+    generated::types,
+    retry::RetryPolicy,
+    transport::read_bounded,
+    SecretString,
+};
+
+/// The clock the token lifecycle reads.
+pub(crate) type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// The client's credentials and token cache, shared by all clones of a [`crate::Client`].
+///
+/// It is the generated client's inner state; its `Debug` shows no secret.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    credentials: Option<Credentials>,
+    token_url: String,
+    token: ArcSwapOption<Token>,
+    renewing: tokio::sync::Mutex<()>,
+    clock: Clock,
+    margin: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_body: usize,
+}
+
+pub(crate) struct Credentials {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretString,
+}
+
+/// A bearer token with its ready header value.
+pub(crate) struct Token {
+    pub(crate) header: HeaderValue,
+    pub(crate) access: SecretString,
+    refresh: Option<SecretString>,
+    renew_at: Option<Instant>,
+}
+
+pub(crate) struct SessionConfig {
+    pub(crate) base_url: String,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) access_token: Option<SecretString>,
+    pub(crate) refresh_token: Option<SecretString>,
+    pub(crate) clock: Clock,
+    pub(crate) margin: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_body: usize,
+}
+
+impl Session {
+    pub(crate) fn new(config: SessionConfig) -> Result<Self, Error> {
+        let token = match config.access_token {
+            Some(access) => Some(Arc::new(Token::new(access, config.refresh_token, None)?)),
+            None => None,
+        };
+        Ok(Self {
+            shared: Arc::new(Shared {
+                credentials: config.credentials,
+                token_url: format!("{}/v1/oauth/token", config.base_url),
+                token: ArcSwapOption::new(token),
+                renewing: tokio::sync::Mutex::new(()),
+                clock: config.clock,
+                margin: config.margin,
+                retry: config.retry,
+                max_body: config.max_body,
+            }),
+        })
+    }
+
+    /// The current token, renewed first if it is missing or stale.
+    pub(crate) async fn bearer(&self, http: &reqwest::Client) -> Result<Arc<Token>, Error> {
+        let shared = &self.shared;
+        if let Some(token) = shared.token.load_full() {
+            if self.is_fresh(&token) || shared.credentials.is_none() {
+                // Without credentials a stale token is all there is; the server decides.
+                return Ok(token);
+            }
+        } else if shared.credentials.is_none() {
+            return Err(Error::missing_credentials());
+        }
+        let _turn = shared.renewing.lock().await;
+        let current = shared.token.load_full();
+        if let Some(token) = &current {
+            if self.is_fresh(token) {
+                return Ok(token.clone());
+            }
+        }
+        self.renew(http, current.as_deref()).await
+    }
+
+    /// After a 401 with `rejected`: a newer token, if one can be had. `None` leaves the 401.
+    pub(crate) async fn after_unauthorized(&self, http: &reqwest::Client, rejected: &Arc<Token>) -> Option<Arc<Token>> {
+        self.shared.credentials.as_ref()?;
+        let _turn = self.shared.renewing.lock().await;
+        let current = self.shared.token.load_full();
+        match current {
+            Some(token) if !Arc::ptr_eq(&token, rejected) => Some(token),
+            _ => self.renew(http, Some(rejected)).await.ok(),
+        }
+    }
+
+    /// The cached token, without renewing it.
+    pub(crate) fn current(&self) -> Option<Arc<Token>> {
+        self.shared.token.load_full()
+    }
+
+    /// Drops the cached session if it is still `token`.
+    pub(crate) fn forget(&self, token: &Arc<Token>) {
+        let current = self.shared.token.load();
+        if current.as_ref().is_some_and(|t| Arc::ptr_eq(t, token)) {
+            self.shared.token.compare_and_swap(&*current, None);
+        }
+    }
+
+    /// Drops the cached session if `secret` is its access or refresh token.
+    pub(crate) fn forget_secret(&self, secret: &SecretString) {
+        if let Some(token) = self.current() {
+            let matches = same_secret(&token.access, secret)
+                || token.refresh.as_ref().is_some_and(|r| same_secret(r, secret));
+            if matches {
+                self.forget(&token);
+            }
+        }
+    }
+
+    fn is_fresh(&self, token: &Token) -> bool {
+        token.renew_at.is_none_or(|at| (self.shared.clock)() < at)
+    }
+
+    /// Gets a new token: the refresh grant first, client credentials after. Runs under the
+    /// `renewing` lock.
+    async fn renew(&self, http: &reqwest::Client, stale: Option<&Token>) -> Result<Arc<Token>, Error> {
+        let refresh = stale.and_then(|t| t.refresh.clone());
+        let mut result = Err(Error::missing_credentials());
+        if let Some(refresh_token) = refresh {
+            let body = types::CreateTokenBody {
+                grant_type: Some("refresh_token".into()),
+                refresh_token: Some(refresh_token),
+                ..Default::default()
+            };
+            result = self.request_token(http, &body).await;
+            if let Err(e) = &result {
+                tracing::debug!(error = %e, "refresh grant refused; falling back to client credentials");
+            }
+        }
+        if result.is_err() {
+            if let Some(credentials) = &self.shared.credentials {
+                let body = types::CreateTokenBody {
+                    grant_type: Some("client_credentials".into()),
+                    client_id: Some(credentials.client_id.clone()),
+                    client_secret: Some(credentials.client_secret.clone()),
+                    ..Default::default()
+                };
+                result = self.request_token(http, &body).await;
+            }
+        }
+        let token = Arc::new(result?);
+        self.shared.token.store(Some(token.clone()));
+        Ok(token)
+    }
+
+    async fn request_token(&self, http: &reqwest::Client, body: &types::CreateTokenBody) -> Result<Token, Error> {
+        let op = "create_token";
+        let form = serde_urlencoded::to_string(body).map_err(|_| Error::invalid_request("the token form does not encode"))?;
+        let response = http
+            .post(&self.shared.token_url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
+            .body(form)
+            .send()
+            .await
+            .map_err(|e| Error::transport(e).with_operation(op))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let (bytes, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
+        if !status.is_success() {
+            return Err(Error::from_status(status, &headers, bytes, truncated).with_operation(op));
+        }
+        let parsed: types::OauthTokenResponse =
+            serde_json::from_slice(&bytes).map_err(|e| Error::decode(Bytes::new(), &e).with_operation(op))?;
+        let access = parsed.access_token.ok_or_else(|| {
+            let missing = serde::de::Error::missing_field("access_token");
+            Error::decode(Bytes::new(), &missing).with_operation(op)
+        })?;
+        let issued = (self.shared.clock)();
+        let renew_at = parsed.expires_in.and_then(|secs| {
+            let ttl = Duration::from_secs(u64::try_from(secs).ok()?);
+            let early = if ttl > self.shared.margin * 2 { ttl - self.shared.margin } else { ttl / 2 };
+            Some(issued + early)
+        });
+        Token::new(access, parsed.refresh_token, renew_at)
+    }
+}
+
+impl Token {
+    fn new(access: SecretString, refresh: Option<SecretString>, renew_at: Option<Instant>) -> Result<Self, Error> {
+        let mut header = HeaderValue::try_from(format!("Bearer {}", access.secret()))
+            .map_err(|_| Error::config("the access token has characters not allowed in an HTTP header"))?;
+        header.set_sensitive(true);
+        Ok(Self {
+            header,
+            access,
+            refresh,
+            renew_at,
+        })
+    }
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn same_secret(a: &SecretString, b: &SecretString) -> bool {
+    let (a, b) = (a.secret().as_bytes(), b.secret().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field(
+                "client_id",
+                &self.shared.credentials.as_ref().map(|c| c.client_id.as_str()),
+            )
+            .field("client_secret", &self.shared.credentials.as_ref().map(|c| &c.client_secret))
+            .field("token", &self.shared.token.load().as_ref().map(|_| "[redacted]"))
+            .field("retry", &self.shared.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `Instant` clock of tokio (pausable in tests).
+pub(crate) fn system_clock() -> Clock {
+    Arc::new(Instant::now)
+}

@@ -1,0 +1,342 @@
+//! Building a [`Client`] and the calls that are more than one generated operation:
+//! revoking tokens and logging out.
+//!
+//! Defaults: base URL `https://api.kajabi.com`, connect timeout 10 s, whole-request timeout
+//! 30 s, [`RetryPolicy::default`], token renewal 60 s before expiry, success bodies capped at
+//! 16 MiB, at most 5 redirects (reqwest drops `Authorization` on a redirect to another host).
+
+use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
+
+use url::Url;
+
+use crate::{
+    auth::{self, Credentials, Session, SessionConfig},
+    generated::{types, Client},
+    Error, RetryPolicy, SecretString,
+};
+
+/// Kajabi's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.kajabi.com";
+
+const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Builds a [`Client`]; see [`Client::builder`].
+///
+/// Setters never fail: every check happens in [`ClientBuilder::build`].
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    access_token: Option<SecretString>,
+    refresh_token: Option<SecretString>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    refresh_margin: Duration,
+    max_body: usize,
+    clock: Option<auth::Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            client_id: None,
+            client_secret: None,
+            access_token: None,
+            refresh_token: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: None,
+            http: None,
+            retry: RetryPolicy::default(),
+            refresh_margin: Duration::from_secs(60),
+            max_body: DEFAULT_MAX_BODY,
+            clock: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL, without the `/v1` prefix. `https://` is required, except for
+    /// loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), where `http://` is allowed for
+    /// local sandboxes and mocks.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Client credentials from the Kajabi admin's "User API Keys"; the client gets and renews
+    /// its tokens with them.
+    pub fn client_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<SecretString>) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// A ready access token. With client credentials too, it is used until it expires or is
+    /// refused; alone, it is used as long as the server accepts it.
+    pub fn access_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.access_token = Some(token.into());
+        self
+    }
+
+    /// The refresh token that came with [`ClientBuilder::access_token`], for renewal.
+    pub fn refresh_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.refresh_token = Some(token.into());
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take in all, body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `kajabi-api-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends through this `reqwest::Client` instead of one built here; its own timeouts,
+    /// TLS, proxy and redirect settings then apply, and those of this builder do not.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// When to retry ([`RetryPolicy::disabled`] for never).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long before expiry a token is renewed (default 60 s).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The largest success body read, in bytes (default 16 MiB); a larger one is a transport
+    /// error instead of unbounded memory.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Replaces the clock that decides when a token is stale, so that tests can move time.
+    pub fn clock(mut self, clock: impl Fn() -> tokio::time::Instant + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// A configuration error ([`Error::is_config`]) for a base URL that does not parse, is
+    /// plain `http://` to a non-loopback host, or has a query; for a client id without a
+    /// secret (or the reverse); or when the HTTP client cannot be built.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = validate_base_url(&self.base_url)?;
+        let credentials = match (self.client_id, self.client_secret) {
+            (Some(client_id), Some(client_secret)) if !client_id.is_empty() && !client_secret.secret().is_empty() => {
+                Some(Credentials {
+                    client_id,
+                    client_secret,
+                })
+            }
+            (None, None) => None,
+            _ => return Err(Error::config("client credentials need both a non-empty client id and secret")),
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                #[cfg(feature = "rustls")]
+                {
+                    // reqwest is built without a default crypto provider; an application that
+                    // installed its own keeps it.
+                    let _ = rustls::crypto::ring::default_provider().install_default();
+                }
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(
+                        self.user_agent
+                            .unwrap_or_else(|| concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")).into()),
+                    )
+                    .redirect(reqwest::redirect::Policy::limited(5))
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+            }
+        };
+        let session = Session::new(SessionConfig {
+            base_url: base_url.clone(),
+            credentials,
+            access_token: self.access_token,
+            refresh_token: self.refresh_token,
+            clock: self.clock.unwrap_or_else(auth::system_clock),
+            margin: self.refresh_margin,
+            retry: self.retry,
+            max_body: self.max_body,
+        })?;
+        Ok(Client::new_with_client(&base_url, http, session))
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("access_token", &self.access_token)
+            .field("refresh_token", &self.refresh_token)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The base URL without a trailing slash, or why it is refused.
+fn validate_base_url(raw: &str) -> Result<String, Error> {
+    let url = Url::parse(raw).map_err(|e| Error::config(format!("base URL {raw:?} does not parse: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(Error::config(format!("base URL {raw:?} has no host"))),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(Error::config(format!(
+                "base URL {raw:?} is plain http to a non-loopback host; tokens would travel unencrypted, use https"
+            )))
+        }
+        scheme => return Err(Error::config(format!("base URL {raw:?} has scheme {scheme:?}; use https"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!(
+            "base URL {:?} must not carry a query, fragment or user info",
+            url.origin().ascii_serialization()
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+impl Client {
+    /// A builder with the defaults listed in the [module docs](self).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `KAJABI_BASE_URL` (optional),
+    /// `KAJABI_CLIENT_ID` and `KAJABI_CLIENT_SECRET`, and/or `KAJABI_ACCESS_TOKEN`.
+    ///
+    /// # Errors
+    /// A configuration error when none of the credentials is set, or as [`ClientBuilder::build`].
+    pub fn from_env() -> Result<Self, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut builder = Client::builder();
+        if let Some(url) = var("KAJABI_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        let (id, secret, token) = (var("KAJABI_CLIENT_ID"), var("KAJABI_CLIENT_SECRET"), var("KAJABI_ACCESS_TOKEN"));
+        if id.is_none() && secret.is_none() && token.is_none() {
+            return Err(Error::config(
+                "no credentials in the environment: set KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET, or KAJABI_ACCESS_TOKEN",
+            ));
+        }
+        if id.is_some() || secret.is_some() {
+            builder = builder.client_credentials(id.unwrap_or_default(), secret.unwrap_or_default());
+        }
+        if let Some(token) = token {
+            builder = builder.access_token(token);
+        }
+        builder.build()
+    }
+
+    /// The current access token, getting one first if there is none or it is stale.
+    ///
+    /// # Errors
+    /// As the token request: [`Error::is_auth`] when the credentials are refused or missing.
+    ///
+    /// # Security Warning
+    /// The token grants API access: keep it out of logs.
+    pub async fn access_token(&self) -> Result<SecretString, Error> {
+        let token = self.inner.bearer(&self.client).await.map_err(|e| e.with_operation("create_token"))?;
+        Ok(token.access.clone())
+    }
+
+    /// Revokes `token`, an access or a refresh token (`POST /v1/oauth/revoke`); Kajabi then
+    /// invalidates both tokens of that session. A 200 with any body, or none, is success. When
+    /// `token` belongs to this client's own session, the session is dropped too.
+    ///
+    /// # Errors
+    /// As any call; a revoked or unknown bearer gives [`Error::is_unauthorized`].
+    pub async fn revoke(&self, token: &SecretString) -> Result<(), Error> {
+        self.revoke_token()
+            .body(types::RevokeTokenBody { token: token.clone() })
+            .send()
+            .await?;
+        self.inner.forget_secret(token);
+        Ok(())
+    }
+
+    /// Logs out: revokes this client's session (both of its tokens) and drops it from the
+    /// cache. Without a session it does nothing. A later call that needs a token gets a new
+    /// one if the client has credentials.
+    ///
+    /// # Errors
+    /// As [`Client::revoke`]; on error the session is kept, so that logging out can be retried.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let Some(token) = self.inner.current() else {
+            return Ok(());
+        };
+        self.revoke_token()
+            .body(types::RevokeTokenBody {
+                token: token.access.clone(),
+            })
+            .send()
+            .await?;
+        self.inner.forget(&token);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(validate_base_url("https://api.kajabi.com/").unwrap(), "https://api.kajabi.com");
+        assert_eq!(validate_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(validate_base_url("http://localhost:1/").unwrap(), "http://localhost:1");
+        assert_eq!(validate_base_url("http://[::1]:1").unwrap(), "http://[::1]:1");
+        for bad in ["http://api.kajabi.com", "ftp://x", "not a url", "https://h/?a=b", "https://u:p@h", ""] {
+            let e = validate_base_url(bad).unwrap_err();
+            assert!(e.is_config(), "{bad}: {e}");
+        }
+        assert!(!validate_base_url("https://u:hunter2@h").unwrap_err().to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn half_credentials_are_refused() {
+        let e = Client::builder().client_credentials("id", "").build().unwrap_err();
+        assert!(e.is_config());
+        let debug = format!("{:?}", Client::builder().client_credentials("id", "s3cret").access_token("t0ken"));
+        assert!(!debug.contains("s3cret") && !debug.contains("t0ken"), "{debug}");
+    }
+}

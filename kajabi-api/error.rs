@@ -1,0 +1,579 @@
+//! The one error type of the SDK.
+//!
+//! Every call returns [`Error`] on failure: a bad configuration, a failed or timed-out
+//! transport, an error status from Kajabi (with its body decoded into [`ApiError`] when it is
+//! one of Kajabi's two error shapes), or a success body that does not match the schema.
+//! Like `reqwest::Error`, it is a small boxed struct: ask it with the `is_*` predicates and
+//! accessors. `Display` is one lowercase sentence saying what happened and what to do; the
+//! cause is reached through [`std::error::Error::source`]. No secret is ever part of it: tokens
+//! travel in headers and form bodies, neither of which an error keeps.
+
+use std::{fmt, time::Duration};
+
+use bytes::Bytes;
+use reqwest::{header::HeaderMap, StatusCode};
+use serde::Deserialize;
+
+/// How much of an error body is kept; the rest is not read.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A failed Kajabi API call. See the [module docs](self).
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: Kind,
+    operation: Option<&'static str>,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    content_type: Option<String>,
+    body: Bytes,
+    truncated: bool,
+    api: Option<ApiError>,
+    detail: Option<String>,
+    source: Option<BoxError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Config,
+    MissingCredentials,
+    Request,
+    Transport,
+    Timeout,
+    Status,
+    Decode,
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: Kind) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                operation: None,
+                status: None,
+                request_id: None,
+                retry_after: None,
+                content_type: None,
+                body: Bytes::new(),
+                truncated: false,
+                api: None,
+                detail: None,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn config(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(Kind::Config);
+        e.inner.detail = Some(detail.into());
+        e
+    }
+
+    pub(crate) fn missing_credentials() -> Self {
+        Self::new(Kind::MissingCredentials)
+    }
+
+    pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(Kind::Request);
+        e.inner.detail = Some(detail.into());
+        e
+    }
+
+    pub(crate) fn transport(source: reqwest::Error) -> Self {
+        let kind = if is_timeout(&source) { Kind::Timeout } else { Kind::Transport };
+        let mut e = Self::new(kind);
+        e.inner.source = Some(Box::new(source.without_url()));
+        e
+    }
+
+    pub(crate) fn body_too_large(limit: usize) -> Self {
+        let mut e = Self::new(Kind::Transport);
+        e.inner.detail = Some(format!("the response body is larger than the {limit}-byte limit"));
+        e
+    }
+
+    /// An error status. `body` is at most [`MAX_ERROR_BODY`] bytes; `truncated` says whether
+    /// the server sent more.
+    pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Bytes, truncated: bool) -> Self {
+        let mut e = Self::new(Kind::Status);
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        e.inner.status = Some(status);
+        e.inner.request_id = header("x-request-id").or_else(|| header("request-id"));
+        e.inner.retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(crate::retry::parse_retry_after);
+        e.inner.content_type = header("content-type");
+        e.inner.api = ApiError::decode(&body);
+        e.inner.body = body;
+        e.inner.truncated = truncated;
+        e
+    }
+
+    /// A success body that does not match the schema. Only serde's classification and position
+    /// are kept in the message, never the offending value (it could be a credential).
+    pub(crate) fn decode(body: Bytes, source: &serde_json::Error) -> Self {
+        let mut e = Self::new(Kind::Decode);
+        let what = match source.classify() {
+            serde_json::error::Category::Io => "an I/O error",
+            serde_json::error::Category::Syntax => "invalid JSON",
+            serde_json::error::Category::Data => "JSON of the wrong shape",
+            serde_json::error::Category::Eof => "truncated JSON",
+        };
+        e.inner.detail = Some(format!("{what} at line {} column {}", source.line(), source.column()));
+        e.inner.truncated = body.len() > MAX_ERROR_BODY;
+        e.inner.body = body.slice(..body.len().min(MAX_ERROR_BODY));
+        e
+    }
+
+    pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
+        self.inner.operation.get_or_insert(operation);
+        if operation == "create_token" {
+            // A token response's body holds the tokens: keep none of it.
+            self.inner.body = Bytes::new();
+        }
+        self
+    }
+
+    /// Whether the client was misconfigured (base URL, credentials, TLS).
+    pub fn is_config(&self) -> bool {
+        matches!(self.inner.kind, Kind::Config | Kind::MissingCredentials)
+    }
+
+    /// Whether the request could not be built from the arguments given (a missing required
+    /// parameter, a value of the wrong form).
+    pub fn is_request(&self) -> bool {
+        self.inner.kind == Kind::Request
+    }
+
+    /// Whether the call failed in transport: connection refused or reset, a body cut short,
+    /// a body over the size limit.
+    pub fn is_transport(&self) -> bool {
+        self.inner.kind == Kind::Transport
+    }
+
+    /// Whether the call ran out of time (connect or whole-request timeout).
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == Kind::Timeout
+    }
+
+    /// Whether Kajabi answered with an error status; see [`Error::status`].
+    pub fn is_status(&self) -> bool {
+        self.inner.kind == Kind::Status
+    }
+
+    /// Whether a success response's body did not match the operation's schema.
+    pub fn is_decode(&self) -> bool {
+        self.inner.kind == Kind::Decode
+    }
+
+    /// Whether authentication failed: a 401, a 403, a rejected client credential, or no
+    /// credentials configured at all.
+    pub fn is_auth(&self) -> bool {
+        self.inner.kind == Kind::MissingCredentials
+            || matches!(self.inner.status, Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN))
+    }
+
+    /// Whether the status is 401 Unauthorized (an unknown, expired or revoked token).
+    pub fn is_unauthorized(&self) -> bool {
+        self.inner.status == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Whether the status is 429 Too Many Requests; see [`Error::retry_after`].
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.status == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Whether trying the same call again later may succeed: a timeout, a connection failure,
+    /// 429, 502, 503 or 504.
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            Kind::Timeout | Kind::Transport => true,
+            Kind::Status => matches!(
+                self.inner.status,
+                Some(
+                    StatusCode::TOO_MANY_REQUESTS
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
+                )
+            ),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, for errors that come from a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The SDK method (operation) that failed, e.g. `"get_me"`.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+
+    /// Kajabi's decoded error body, when it was one of its error shapes.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.inner.api.as_ref()
+    }
+
+    /// The `x-request-id` (or `request-id`) response header, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The raw response body, at most [`MAX_ERROR_BODY`] bytes (empty for token responses,
+    /// which carry credentials).
+    pub fn body(&self) -> &[u8] {
+        &self.inner.body
+    }
+
+    /// Whether the server sent more than [`Error::body`] holds.
+    pub fn body_truncated(&self) -> bool {
+        self.inner.truncated
+    }
+
+    fn subject(&self) -> &str {
+        self.inner.operation.unwrap_or("kajabi request")
+    }
+}
+
+fn is_timeout(error: &reqwest::Error) -> bool {
+    if error.is_timeout() {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        source = e.source();
+    }
+    false
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let subject = self.subject();
+        let detail = self.inner.detail.as_deref().unwrap_or("");
+        match self.inner.kind {
+            Kind::Config => write!(f, "invalid client configuration: {detail}"),
+            Kind::MissingCredentials => write!(
+                f,
+                "{subject} needs a bearer token but no credentials are configured; \
+                 set a client id and secret or an access token"
+            ),
+            Kind::Request => write!(f, "{subject} could not be built: {detail}"),
+            Kind::Timeout => write!(f, "{subject} timed out; retry later or raise the timeout"),
+            Kind::Transport if detail.is_empty() => {
+                write!(f, "{subject} failed in transport; check the network and the base URL")
+            }
+            Kind::Transport => write!(f, "{subject} failed: {detail}"),
+            Kind::Decode => write!(
+                f,
+                "{subject} returned a body that does not match the API schema ({detail})"
+            ),
+            Kind::Status => {
+                let status = self.inner.status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                write!(f, "{subject} returned {status}")?;
+                match &self.inner.api {
+                    Some(api) => write!(f, ": {api}")?,
+                    None if self.inner.body.is_empty() => f.write_str(" with an empty body")?,
+                    None => write!(
+                        f,
+                        " with a body that is not a Kajabi error ({})",
+                        self.inner.content_type.as_deref().unwrap_or("no content type")
+                    )?,
+                }
+                let hint = match status.as_u16() {
+                    401 => "; the token is invalid, expired or revoked: check the credentials",
+                    403 => "; the API key lacks the permission for this call",
+                    404 => "; check the id",
+                    429 => "; rate limited: retry later",
+                    500..=599 => "; Kajabi or a proxy failed: retry later",
+                    _ => "",
+                };
+                f.write_str(hint)?;
+                if let Some(id) = &self.inner.request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("kajabi_api::Error");
+        d.field("kind", &self.inner.kind);
+        if let Some(op) = self.inner.operation {
+            d.field("operation", &op);
+        }
+        if let Some(status) = self.inner.status {
+            d.field("status", &status);
+        }
+        if let Some(api) = &self.inner.api {
+            d.field("api", api);
+        }
+        if let Some(detail) = &self.inner.detail {
+            d.field("detail", detail);
+        }
+        if let Some(id) = &self.inner.request_id {
+            d.field("request_id", id);
+        }
+        if !self.inner.body.is_empty() {
+            d.field("body_len", &self.inner.body.len());
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// Kajabi's error body, in either of its two shapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The OAuth endpoints' shape (RFC 6749 §5.2): `{"error", "error_description"}`.
+    OAuth(OAuthError),
+    /// The JSON:API shape of every other endpoint: `{"errors": [...]}`.
+    JsonApi(Vec<JsonApiError>),
+}
+
+impl ApiError {
+    /// Decodes either shape; `None` for anything else (HTML, empty, other JSON).
+    pub fn decode(body: &[u8]) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Either {
+            errors: Option<Vec<JsonApiError>>,
+            error: Option<String>,
+            error_description: Option<String>,
+        }
+        let either: Either = serde_json::from_slice(body).ok()?;
+        match (either.errors, either.error) {
+            (Some(errors), _) => Some(Self::JsonApi(errors)),
+            (None, Some(error)) => Some(Self::OAuth(OAuthError {
+                error: OAuthErrorCode::from(error),
+                error_description: either.error_description,
+            })),
+            (None, None) => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::OAuth(e) => {
+                write!(f, "{}", e.error)?;
+                if let Some(description) = &e.error_description {
+                    write!(f, " ({})", clip(description))?;
+                }
+                Ok(())
+            }
+            Self::JsonApi(errors) => {
+                let mut first = true;
+                for e in errors.iter().take(3) {
+                    if !first {
+                        f.write_str("; ")?;
+                    }
+                    first = false;
+                    let title = e.title.as_deref().or(e.code.as_deref()).unwrap_or("error");
+                    write!(f, "{}", clip(title))?;
+                    if let Some(detail) = &e.detail {
+                        write!(f, ": {}", clip(detail))?;
+                    }
+                    if let Some(pointer) = e.source.as_ref().and_then(|s| s.pointer.as_deref()) {
+                        write!(f, " at {}", clip(pointer))?;
+                    }
+                }
+                if errors.len() > 3 {
+                    write!(f, " (and {} more)", errors.len() - 3)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Server text in `Display` stays one readable line.
+fn clip(text: &str) -> String {
+    const MAX: usize = 200;
+    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    match line.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
+    }
+}
+
+/// An OAuth error response (RFC 6749 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// The error code.
+    pub error: OAuthErrorCode,
+    /// Human-readable text from the server.
+    pub error_description: Option<String>,
+}
+
+/// RFC 6749 §5.2 and RFC 6750 §3.1 error codes; others are kept as [`OAuthErrorCode::Other`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// `invalid_request`
+    InvalidRequest,
+    /// `invalid_client`: the client id or secret was rejected.
+    InvalidClient,
+    /// `invalid_grant`: the refresh token is unknown, expired or revoked.
+    InvalidGrant,
+    /// `unauthorized_client`
+    UnauthorizedClient,
+    /// `unsupported_grant_type`
+    UnsupportedGrantType,
+    /// `invalid_scope`
+    InvalidScope,
+    /// `invalid_token`: the bearer token is unknown, expired or revoked.
+    InvalidToken,
+    /// Any other code, as sent.
+    Other(String),
+}
+
+impl From<String> for OAuthErrorCode {
+    fn from(code: String) -> Self {
+        match code.as_str() {
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_client" => Self::InvalidClient,
+            "invalid_grant" => Self::InvalidGrant,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "invalid_scope" => Self::InvalidScope,
+            "invalid_token" => Self::InvalidToken,
+            _ => Self::Other(code),
+        }
+    }
+}
+
+impl fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::InvalidToken => "invalid_token",
+            Self::Other(code) => return f.write_str(&clip(code)),
+        })
+    }
+}
+
+/// One entry of a JSON:API `errors` array.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct JsonApiError {
+    /// The HTTP status, as a string.
+    pub status: Option<String>,
+    /// An application-specific code.
+    pub code: Option<String>,
+    /// A short summary.
+    pub title: Option<String>,
+    /// The specifics of this occurrence.
+    pub detail: Option<String>,
+    /// What in the request caused it.
+    pub source: Option<ErrorSource>,
+}
+
+/// Where in the request a JSON:API error points.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorSource {
+    /// A JSON pointer into the request document, e.g. `/data/attributes/email`.
+    pub pointer: Option<String>,
+    /// The query parameter that caused the error.
+    pub parameter: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_pointer_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn decodes_both_error_shapes() {
+        let oauth = ApiError::decode(br#"{"error":"invalid_client","error_description":"bad secret"}"#);
+        assert_eq!(
+            oauth,
+            Some(ApiError::OAuth(OAuthError {
+                error: OAuthErrorCode::InvalidClient,
+                error_description: Some("bad secret".into())
+            }))
+        );
+        let json_api = ApiError::decode(
+            br#"{"errors":[{"status":"422","title":"Invalid","detail":"email taken","source":{"pointer":"/data/attributes/email"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(json_api.to_string(), "Invalid: email taken at /data/attributes/email");
+        assert_eq!(ApiError::decode(b"<html>bad gateway</html>"), None);
+        assert_eq!(ApiError::decode(b"{}"), None);
+        assert_eq!(ApiError::decode(b""), None);
+    }
+
+    #[test]
+    fn unknown_oauth_codes_are_kept() {
+        let e = ApiError::decode(br#"{"error":"slow_down"}"#).unwrap();
+        assert_eq!(e, ApiError::OAuth(OAuthError { error: OAuthErrorCode::Other("slow_down".into()), error_description: None }));
+    }
+
+    #[test]
+    fn display_is_one_line_without_the_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "text/html".parse().unwrap());
+        headers.insert("x-request-id", "req-1".parse().unwrap());
+        let e = Error::from_status(StatusCode::BAD_GATEWAY, &headers, Bytes::from_static(b"<html>secret-ish</html>"), false)
+            .with_operation("get_me");
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "get_me returned 502 Bad Gateway with a body that is not a Kajabi error (text/html); \
+             Kajabi or a proxy failed: retry later (request id req-1)"
+        );
+        assert!(!format!("{e:?}").contains("secret-ish"));
+        assert!(e.is_retryable() && e.is_status() && !e.is_auth());
+        assert_eq!(e.body(), b"<html>secret-ish</html>");
+    }
+
+    #[test]
+    fn decode_errors_name_position_not_value() {
+        let source = serde_json::from_str::<u32>("\"tok_secret\"").unwrap_err();
+        let e = Error::decode(Bytes::from_static(b"\"tok_secret\""), &source).with_operation("create_token");
+        assert!(!e.to_string().contains("tok_secret"), "{e}");
+        assert!(e.body().is_empty(), "token bodies are not kept");
+        assert!(e.is_decode());
+    }
+}

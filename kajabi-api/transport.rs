@@ -1,0 +1,182 @@
+//! What happens to every generated request between progenitor and the network.
+//!
+//! progenitor calls [`ClientHooks::exec`] with the built `reqwest::Request` and the operation
+//! name. Here the request gets the spec's media types ([`crate::media_type`]) and, where the
+//! spec's `security` asks for it, the bearer token ([`crate::auth`]); it is sent, retried per
+//! [`crate::retry`], renewed-and-retried once on a 401; and an error response is read (at
+//! most [`MAX_ERROR_BODY`] bytes) and decoded into [`Error`] here, where the body is still
+//! available. The error reaches [`crate::operation::send`] inside a body-less response
+//! ("carrier"), since `exec` can only return a response or a `reqwest::Error`.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::{header::AUTHORIZATION, Request, Response, StatusCode};
+use tokio::time::Instant;
+
+use crate::{
+    auth::Session,
+    error::{Error, MAX_ERROR_BODY},
+    generated::{self, Client},
+    media_type, retry,
+};
+
+impl ClientHooks<Session> for Client {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        execute(self.inner(), self.client(), request, info.operation_id).await
+    }
+}
+
+async fn execute(session: &Session, http: &reqwest::Client, mut request: Request, name: &str) -> reqwest::Result<Response> {
+    let operation = generated::operation(name);
+    if let Some(operation) = operation {
+        media_type::apply(&mut request, operation);
+    }
+    // An operation missing from the table cannot happen with generated code; be safe anyway.
+    let secured = operation.is_none_or(|op| op.secured);
+    let mut bearer = None;
+    if secured {
+        match session.bearer(http).await {
+            Ok(token) => {
+                request.headers_mut().insert(AUTHORIZATION, token.header.clone());
+                bearer = Some(token);
+            }
+            Err(e) => return Ok(carry(e)),
+        }
+    }
+    let policy = &session.shared.retry;
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let mut attempt = 1;
+    let mut renewed = false;
+    loop {
+        let mut again = request.try_clone();
+        let method = request.method().clone();
+        span.record("attempt", attempt);
+        match http.execute(request).await {
+            Ok(response) if response.status().is_success() => {
+                span.record("status", response.status().as_u16());
+                return Ok(limit_body(response, session.shared.max_body));
+            }
+            Ok(response) => {
+                let status = response.status();
+                span.record("status", status.as_u16());
+                if status == StatusCode::UNAUTHORIZED && !renewed {
+                    if let (Some(rejected), Some(next)) = (&bearer, again.as_mut()) {
+                        if let Some(token) = session.after_unauthorized(http, rejected).await {
+                            tracing::info!(attempt, "401: retrying once with a renewed token");
+                            next.headers_mut().insert(AUTHORIZATION, token.header.clone());
+                            bearer = Some(token);
+                            renewed = true;
+                            request = again.take().expect("checked above");
+                            continue;
+                        }
+                    }
+                }
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(retry::parse_retry_after);
+                let wait = retry::retry_status(&method, status, retry_after.is_some())
+                    .then(|| policy.next_delay(attempt, started.elapsed(), retry_after))
+                    .flatten();
+                if let (Some(wait), Some(next)) = (wait, again) {
+                    tracing::info!(attempt, status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                    drop(response);
+                    tokio::time::sleep(wait).await;
+                    request = next;
+                    attempt += 1;
+                    continue;
+                }
+                return Ok(carry(read_error(response).await));
+            }
+            Err(e) => {
+                let wait = retry::retry_transport(&method, &e)
+                    .then(|| policy.next_delay(attempt, started.elapsed(), None))
+                    .flatten();
+                if let (Some(wait), Some(next)) = (wait, again) {
+                    tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
+                    tokio::time::sleep(wait).await;
+                    request = next;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Reads at most `limit` bytes of a body; the flag says whether more was there. A body cut
+/// short by the connection keeps what arrived.
+pub(crate) async fn read_bounded(response: Response, limit: usize) -> (Bytes, bool) {
+    let mut stream = response.bytes_stream();
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        let room = limit - buffer.len();
+        if chunk.len() > room {
+            buffer.extend_from_slice(&chunk[..room]);
+            return (buffer.freeze(), true);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    (buffer.freeze(), false)
+}
+
+async fn read_error(response: Response) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let (body, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
+    Error::from_status(status, &headers, body, truncated)
+}
+
+/// A success response whose body cannot grow past `limit` bytes when read.
+fn limit_body(response: Response, limit: usize) -> Response {
+    match response.content_length() {
+        // hyper stops at the announced length, so a known small body needs no guard.
+        Some(length) if length <= limit as u64 => response,
+        Some(_) => carry(Error::body_too_large(limit)),
+        None => {
+            let mut seen = 0usize;
+            let http: http::Response<reqwest::Body> = response.into();
+            http.map(|body| {
+                let stream = http_body_util::BodyDataStream::new(body).map(move |chunk| {
+                    let chunk = chunk?;
+                    seen += chunk.len();
+                    if seen > limit {
+                        return Err(Box::new(BodyTooLarge(limit)) as Box<dyn std::error::Error + Send + Sync>);
+                    }
+                    Ok(chunk)
+                });
+                reqwest::Body::wrap_stream(stream)
+            })
+            .into()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the response body is larger than the {0}-byte limit")]
+struct BodyTooLarge(usize);
+
+/// An [`Error`] riding in a response extension from `exec` to [`crate::operation::send`].
+#[derive(Clone)]
+pub(crate) struct Carried(Arc<Mutex<Option<Error>>>);
+
+impl Carried {
+    pub(crate) fn take(&self) -> Option<Error> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+fn carry(error: Error) -> Response {
+    // Never a 2xx, or progenitor would try to decode the empty body as a success.
+    let status = error.status().filter(|s| !s.is_success()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut carrier = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *carrier.status_mut() = status;
+    carrier.extensions_mut().insert(Carried(Arc::new(Mutex::new(Some(error)))));
+    carrier.into()
+}
