@@ -10,7 +10,8 @@ use std::{env, fs, path::PathBuf, process::ExitCode};
 fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=openapi.yaml");
     println!("cargo:rerun-if-changed=build.rs");
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let spec = manifest.join("openapi.yaml");
     let text = match fs::read_to_string(&spec) {
         Ok(text) => text,
@@ -18,7 +19,12 @@ fn main() -> ExitCode {
     };
     let code = match kajabi_codegen::generate_from_yaml(&text) {
         Ok(code) => code,
-        Err(e) => return fail(&format!("cannot generate the client from {}: {e}", spec.display())),
+        Err(e) => {
+            return fail(&format!(
+                "cannot generate the client from {}: {e}",
+                spec.display()
+            ))
+        }
     };
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("codegen.rs");
     if let Err(e) = fs::write(&out, code) {

@@ -116,7 +116,11 @@ impl Session {
     }
 
     /// After a 401 with `rejected`: a newer token, if one can be had. `None` leaves the 401.
-    pub(crate) async fn after_unauthorized(&self, http: &reqwest::Client, rejected: &Arc<Token>) -> Option<Arc<Token>> {
+    pub(crate) async fn after_unauthorized(
+        &self,
+        http: &reqwest::Client,
+        rejected: &Arc<Token>,
+    ) -> Option<Arc<Token>> {
         self.shared.credentials.as_ref()?;
         let _turn = self.shared.renewing.lock().await;
         let current = self.shared.token.load_full();
@@ -143,7 +147,10 @@ impl Session {
     pub(crate) fn forget_secret(&self, secret: &SecretString) {
         if let Some(token) = self.current() {
             let matches = same_secret(&token.access, secret)
-                || token.refresh.as_ref().is_some_and(|r| same_secret(r, secret));
+                || token
+                    .refresh
+                    .as_ref()
+                    .is_some_and(|r| same_secret(r, secret));
             if matches {
                 self.forget(&token);
             }
@@ -156,7 +163,11 @@ impl Session {
 
     /// Gets a new token: the refresh grant first, client credentials after. Runs under the
     /// `renewing` lock.
-    async fn renew(&self, http: &reqwest::Client, stale: Option<&Token>) -> Result<Arc<Token>, Error> {
+    async fn renew(
+        &self,
+        http: &reqwest::Client,
+        stale: Option<&Token>,
+    ) -> Result<Arc<Token>, Error> {
         let refresh = stale.and_then(|t| t.refresh.clone());
         let mut result = Err(Error::missing_credentials());
         if let Some(refresh_token) = refresh {
@@ -186,9 +197,14 @@ impl Session {
         Ok(token)
     }
 
-    async fn request_token(&self, http: &reqwest::Client, body: &types::CreateTokenBody) -> Result<Token, Error> {
+    async fn request_token(
+        &self,
+        http: &reqwest::Client,
+        body: &types::CreateTokenBody,
+    ) -> Result<Token, Error> {
         let op = "create_token";
-        let form = serde_urlencoded::to_string(body).map_err(|_| Error::invalid_request("the token form does not encode"))?;
+        let form = serde_urlencoded::to_string(body)
+            .map_err(|_| Error::invalid_request("the token form does not encode"))?;
         let response = http
             .post(&self.shared.token_url)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
@@ -204,10 +220,18 @@ impl Session {
         let headers = response.headers().clone();
         let (bytes, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
         if !status.is_success() {
-            return Err(Error::from_status(status, &headers, bytes, truncated).with_operation(op));
+            let sent = [&body.client_secret, &body.refresh_token];
+            let secrets: Vec<&str> = sent
+                .into_iter()
+                .flatten()
+                .map(SecretString::secret)
+                .collect();
+            return Err(Error::from_status(status, &headers, bytes, truncated)
+                .with_operation(op)
+                .scrub(&secrets));
         }
-        let parsed: types::OauthTokenResponse =
-            serde_json::from_slice(&bytes).map_err(|e| Error::decode(Bytes::new(), &e).with_operation(op))?;
+        let parsed: types::OauthTokenResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::decode(Bytes::new(), &e).with_operation(op))?;
         let access = parsed.access_token.ok_or_else(|| {
             let missing = serde::de::Error::missing_field("access_token");
             Error::decode(Bytes::new(), &missing).with_operation(op)
@@ -215,7 +239,11 @@ impl Session {
         let issued = (self.shared.clock)();
         let renew_at = parsed.expires_in.and_then(|secs| {
             let ttl = Duration::from_secs(u64::try_from(secs).ok()?);
-            let early = if ttl > self.shared.margin * 2 { ttl - self.shared.margin } else { ttl / 2 };
+            let early = if ttl > self.shared.margin * 2 {
+                ttl - self.shared.margin
+            } else {
+                ttl / 2
+            };
             Some(issued + early)
         });
         Token::new(access, parsed.refresh_token, renew_at)
@@ -223,9 +251,15 @@ impl Session {
 }
 
 impl Token {
-    fn new(access: SecretString, refresh: Option<SecretString>, renew_at: Option<Instant>) -> Result<Self, Error> {
-        let mut header = HeaderValue::try_from(format!("Bearer {}", access.secret()))
-            .map_err(|_| Error::config("the access token has characters not allowed in an HTTP header"))?;
+    fn new(
+        access: SecretString,
+        refresh: Option<SecretString>,
+        renew_at: Option<Instant>,
+    ) -> Result<Self, Error> {
+        let mut header =
+            HeaderValue::try_from(format!("Bearer {}", access.secret())).map_err(|_| {
+                Error::config("the access token has characters not allowed in an HTTP header")
+            })?;
         header.set_sensitive(true);
         Ok(Self {
             header,
@@ -247,10 +281,20 @@ impl fmt::Debug for Session {
         f.debug_struct("Session")
             .field(
                 "client_id",
-                &self.shared.credentials.as_ref().map(|c| c.client_id.as_str()),
+                &self
+                    .shared
+                    .credentials
+                    .as_ref()
+                    .map(|c| c.client_id.as_str()),
             )
-            .field("client_secret", &self.shared.credentials.as_ref().map(|c| &c.client_secret))
-            .field("token", &self.shared.token.load().as_ref().map(|_| "[redacted]"))
+            .field(
+                "client_secret",
+                &self.shared.credentials.as_ref().map(|c| &c.client_secret),
+            )
+            .field(
+                "token",
+                &self.shared.token.load().as_ref().map(|_| "[redacted]"),
+            )
             .field("retry", &self.shared.retry)
             .finish_non_exhaustive()
     }

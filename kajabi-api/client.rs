@@ -71,7 +71,11 @@ impl ClientBuilder {
 
     /// Client credentials from the Kajabi admin's "User API Keys"; the client gets and renews
     /// its tokens with them.
-    pub fn client_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<SecretString>) -> Self {
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> Self {
         self.client_id = Some(client_id.into());
         self.client_secret = Some(client_secret.into());
         self
@@ -135,7 +139,10 @@ impl ClientBuilder {
     }
 
     /// Replaces the clock that decides when a token is stale, so that tests can move time.
-    pub fn clock(mut self, clock: impl Fn() -> tokio::time::Instant + Send + Sync + 'static) -> Self {
+    pub fn clock(
+        mut self,
+        clock: impl Fn() -> tokio::time::Instant + Send + Sync + 'static,
+    ) -> Self {
         self.clock = Some(Arc::new(clock));
         self
     }
@@ -149,14 +156,20 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(&self.base_url)?;
         let credentials = match (self.client_id, self.client_secret) {
-            (Some(client_id), Some(client_secret)) if !client_id.is_empty() && !client_secret.secret().is_empty() => {
+            (Some(client_id), Some(client_secret))
+                if !client_id.is_empty() && !client_secret.secret().is_empty() =>
+            {
                 Some(Credentials {
                     client_id,
                     client_secret,
                 })
             }
             (None, None) => None,
-            _ => return Err(Error::config("client credentials need both a non-empty client id and secret")),
+            _ => {
+                return Err(Error::config(
+                    "client credentials need both a non-empty client id and secret",
+                ))
+            }
         };
         let http = match self.http {
             Some(http) => http,
@@ -170,10 +183,9 @@ impl ClientBuilder {
                 reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
-                    .user_agent(
-                        self.user_agent
-                            .unwrap_or_else(|| concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")).into()),
-                    )
+                    .user_agent(self.user_agent.unwrap_or_else(|| {
+                        concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")).into()
+                    }))
                     .redirect(reqwest::redirect::Policy::limited(5))
                     .build()
                     .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
@@ -209,7 +221,8 @@ impl fmt::Debug for ClientBuilder {
 
 /// The base URL without a trailing slash, or why it is refused.
 fn validate_base_url(raw: &str) -> Result<String, Error> {
-    let url = Url::parse(raw).map_err(|e| Error::config(format!("base URL {raw:?} does not parse: {e}")))?;
+    let url = Url::parse(raw)
+        .map_err(|e| Error::config(format!("base URL {raw:?} does not parse: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -226,7 +239,11 @@ fn validate_base_url(raw: &str) -> Result<String, Error> {
         }
         scheme => return Err(Error::config(format!("base URL {raw:?} has scheme {scheme:?}; use https"))),
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
         return Err(Error::config(format!(
             "base URL {:?} must not carry a query, fragment or user info",
             url.origin().ascii_serialization()
@@ -252,14 +269,19 @@ impl Client {
         if let Some(url) = var("KAJABI_BASE_URL") {
             builder = builder.base_url(url);
         }
-        let (id, secret, token) = (var("KAJABI_CLIENT_ID"), var("KAJABI_CLIENT_SECRET"), var("KAJABI_ACCESS_TOKEN"));
+        let (id, secret, token) = (
+            var("KAJABI_CLIENT_ID"),
+            var("KAJABI_CLIENT_SECRET"),
+            var("KAJABI_ACCESS_TOKEN"),
+        );
         if id.is_none() && secret.is_none() && token.is_none() {
             return Err(Error::config(
                 "no credentials in the environment: set KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET, or KAJABI_ACCESS_TOKEN",
             ));
         }
         if id.is_some() || secret.is_some() {
-            builder = builder.client_credentials(id.unwrap_or_default(), secret.unwrap_or_default());
+            builder =
+                builder.client_credentials(id.unwrap_or_default(), secret.unwrap_or_default());
         }
         if let Some(token) = token {
             builder = builder.access_token(token);
@@ -275,7 +297,11 @@ impl Client {
     /// # Security Warning
     /// The token grants API access: keep it out of logs.
     pub async fn access_token(&self) -> Result<SecretString, Error> {
-        let token = self.inner.bearer(&self.client).await.map_err(|e| e.with_operation("create_token"))?;
+        let token = self
+            .inner
+            .bearer(&self.client)
+            .await
+            .map_err(|e| e.with_operation("create_token"))?;
         Ok(token.access.clone())
     }
 
@@ -287,7 +313,9 @@ impl Client {
     /// As any call; a revoked or unknown bearer gives [`Error::is_unauthorized`].
     pub async fn revoke(&self, token: &SecretString) -> Result<(), Error> {
         self.revoke_token()
-            .body(types::RevokeTokenBody { token: token.clone() })
+            .body(types::RevokeTokenBody {
+                token: token.clone(),
+            })
             .send()
             .await?;
         self.inner.forget_secret(token);
@@ -321,22 +349,55 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked() {
-        assert_eq!(validate_base_url("https://api.kajabi.com/").unwrap(), "https://api.kajabi.com");
-        assert_eq!(validate_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(validate_base_url("http://localhost:1/").unwrap(), "http://localhost:1");
-        assert_eq!(validate_base_url("http://[::1]:1").unwrap(), "http://[::1]:1");
-        for bad in ["http://api.kajabi.com", "ftp://x", "not a url", "https://h/?a=b", "https://u:p@h", ""] {
+        assert_eq!(
+            validate_base_url("https://api.kajabi.com/").unwrap(),
+            "https://api.kajabi.com"
+        );
+        assert_eq!(
+            validate_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            validate_base_url("http://localhost:1/").unwrap(),
+            "http://localhost:1"
+        );
+        assert_eq!(
+            validate_base_url("http://[::1]:1").unwrap(),
+            "http://[::1]:1"
+        );
+        for bad in [
+            "http://api.kajabi.com",
+            "ftp://x",
+            "not a url",
+            "https://h/?a=b",
+            "https://u:p@h",
+            "",
+        ] {
             let e = validate_base_url(bad).unwrap_err();
             assert!(e.is_config(), "{bad}: {e}");
         }
-        assert!(!validate_base_url("https://u:hunter2@h").unwrap_err().to_string().contains("hunter2"));
+        assert!(!validate_base_url("https://u:hunter2@h")
+            .unwrap_err()
+            .to_string()
+            .contains("hunter2"));
     }
 
     #[test]
     fn half_credentials_are_refused() {
-        let e = Client::builder().client_credentials("id", "").build().unwrap_err();
+        let e = Client::builder()
+            .client_credentials("id", "")
+            .build()
+            .unwrap_err();
         assert!(e.is_config());
-        let debug = format!("{:?}", Client::builder().client_credentials("id", "s3cret").access_token("t0ken"));
-        assert!(!debug.contains("s3cret") && !debug.contains("t0ken"), "{debug}");
+        let debug = format!(
+            "{:?}",
+            Client::builder()
+                .client_credentials("id", "s3cret")
+                .access_token("t0ken")
+        );
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("t0ken"),
+            "{debug}"
+        );
     }
 }

@@ -88,7 +88,11 @@ impl Error {
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
-        let kind = if is_timeout(&source) { Kind::Timeout } else { Kind::Transport };
+        let kind = if is_timeout(&source) {
+            Kind::Timeout
+        } else {
+            Kind::Transport
+        };
         let mut e = Self::new(kind);
         e.inner.source = Some(Box::new(source.without_url()));
         e
@@ -96,18 +100,32 @@ impl Error {
 
     pub(crate) fn body_too_large(limit: usize) -> Self {
         let mut e = Self::new(Kind::Transport);
-        e.inner.detail = Some(format!("the response body is larger than the {limit}-byte limit"));
+        e.inner.detail = Some(format!(
+            "the response body is larger than the {limit}-byte limit"
+        ));
         e
     }
 
     /// An error status. `body` is at most [`MAX_ERROR_BODY`] bytes; `truncated` says whether
     /// the server sent more.
-    pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Bytes, truncated: bool) -> Self {
+    pub(crate) fn from_status(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+        truncated: bool,
+    ) -> Self {
         let mut e = Self::new(Kind::Status);
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         e.inner.status = Some(status);
         e.inner.request_id = header("x-request-id").or_else(|| header("request-id"));
-        e.inner.retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(crate::retry::parse_retry_after);
+        e.inner.retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(crate::retry::parse_retry_after);
         e.inner.content_type = header("content-type");
         e.inner.api = ApiError::decode(&body);
         e.inner.body = body;
@@ -125,7 +143,11 @@ impl Error {
             serde_json::error::Category::Data => "JSON of the wrong shape",
             serde_json::error::Category::Eof => "truncated JSON",
         };
-        e.inner.detail = Some(format!("{what} at line {} column {}", source.line(), source.column()));
+        e.inner.detail = Some(format!(
+            "{what} at line {} column {}",
+            source.line(),
+            source.column()
+        ));
         e.inner.truncated = body.len() > MAX_ERROR_BODY;
         e.inner.body = body.slice(..body.len().min(MAX_ERROR_BODY));
         e
@@ -136,6 +158,50 @@ impl Error {
         if operation == "create_token" {
             // A token response's body holds the tokens: keep none of it.
             self.inner.body = Bytes::new();
+        }
+        self
+    }
+
+    /// Replaces every occurrence of the `secrets` in the server's error text, for errors of
+    /// calls that sent a credential the server might echo back.
+    pub(crate) fn scrub(mut self, secrets: &[&str]) -> Self {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+        if secrets.is_empty() {
+            return self;
+        }
+        let clean = |text: &mut String| {
+            for secret in &secrets {
+                if text.contains(secret) {
+                    *text = text.replace(secret, "[redacted]");
+                }
+            }
+        };
+        match &mut self.inner.api {
+            Some(ApiError::OAuth(e)) => {
+                if let OAuthErrorCode::Other(code) = &mut e.error {
+                    clean(code);
+                }
+                if let Some(text) = &mut e.error_description {
+                    clean(text);
+                }
+            }
+            Some(ApiError::JsonApi(errors)) => {
+                for e in errors {
+                    for text in [&mut e.title, &mut e.detail, &mut e.code]
+                        .into_iter()
+                        .flatten()
+                    {
+                        clean(text);
+                    }
+                }
+            }
+            None => {}
+        }
+        let body = String::from_utf8_lossy(&self.inner.body);
+        if secrets.iter().any(|s| body.contains(s)) {
+            let mut body = body.into_owned();
+            clean(&mut body);
+            self.inner.body = Bytes::from(body);
         }
         self
     }
@@ -176,7 +242,10 @@ impl Error {
     /// credentials configured at all.
     pub fn is_auth(&self) -> bool {
         self.inner.kind == Kind::MissingCredentials
-            || matches!(self.inner.status, Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN))
+            || matches!(
+                self.inner.status,
+                Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            )
     }
 
     /// Whether the status is 401 Unauthorized (an unknown, expired or revoked token).
@@ -278,7 +347,10 @@ impl fmt::Display for Error {
             Kind::Request => write!(f, "{subject} could not be built: {detail}"),
             Kind::Timeout => write!(f, "{subject} timed out; retry later or raise the timeout"),
             Kind::Transport if detail.is_empty() => {
-                write!(f, "{subject} failed in transport; check the network and the base URL")
+                write!(
+                    f,
+                    "{subject} failed in transport; check the network and the base URL"
+                )
             }
             Kind::Transport => write!(f, "{subject} failed: {detail}"),
             Kind::Decode => write!(
@@ -286,7 +358,10 @@ impl fmt::Display for Error {
                 "{subject} returned a body that does not match the API schema ({detail})"
             ),
             Kind::Status => {
-                let status = self.inner.status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let status = self
+                    .inner
+                    .status
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 write!(f, "{subject} returned {status}")?;
                 match &self.inner.api {
                     Some(api) => write!(f, ": {api}")?,
@@ -294,7 +369,10 @@ impl fmt::Display for Error {
                     None => write!(
                         f,
                         " with a body that is not a Kajabi error ({})",
-                        self.inner.content_type.as_deref().unwrap_or("no content type")
+                        self.inner
+                            .content_type
+                            .as_deref()
+                            .unwrap_or("no content type")
                     )?,
                 }
                 let hint = match status.as_u16() {
@@ -419,7 +497,10 @@ impl fmt::Display for ApiError {
 /// Server text in `Display` stays one readable line.
 fn clip(text: &str) -> String {
     const MAX: usize = 200;
-    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     match line.char_indices().nth(MAX) {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line,
@@ -526,7 +607,8 @@ mod tests {
 
     #[test]
     fn decodes_both_error_shapes() {
-        let oauth = ApiError::decode(br#"{"error":"invalid_client","error_description":"bad secret"}"#);
+        let oauth =
+            ApiError::decode(br#"{"error":"invalid_client","error_description":"bad secret"}"#);
         assert_eq!(
             oauth,
             Some(ApiError::OAuth(OAuthError {
@@ -538,7 +620,10 @@ mod tests {
             br#"{"errors":[{"status":"422","title":"Invalid","detail":"email taken","source":{"pointer":"/data/attributes/email"}}]}"#,
         )
         .unwrap();
-        assert_eq!(json_api.to_string(), "Invalid: email taken at /data/attributes/email");
+        assert_eq!(
+            json_api.to_string(),
+            "Invalid: email taken at /data/attributes/email"
+        );
         assert_eq!(ApiError::decode(b"<html>bad gateway</html>"), None);
         assert_eq!(ApiError::decode(b"{}"), None);
         assert_eq!(ApiError::decode(b""), None);
@@ -547,7 +632,13 @@ mod tests {
     #[test]
     fn unknown_oauth_codes_are_kept() {
         let e = ApiError::decode(br#"{"error":"slow_down"}"#).unwrap();
-        assert_eq!(e, ApiError::OAuth(OAuthError { error: OAuthErrorCode::Other("slow_down".into()), error_description: None }));
+        assert_eq!(
+            e,
+            ApiError::OAuth(OAuthError {
+                error: OAuthErrorCode::Other("slow_down".into()),
+                error_description: None
+            })
+        );
     }
 
     #[test]
@@ -555,8 +646,13 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("content-type", "text/html".parse().unwrap());
         headers.insert("x-request-id", "req-1".parse().unwrap());
-        let e = Error::from_status(StatusCode::BAD_GATEWAY, &headers, Bytes::from_static(b"<html>secret-ish</html>"), false)
-            .with_operation("get_me");
+        let e = Error::from_status(
+            StatusCode::BAD_GATEWAY,
+            &headers,
+            Bytes::from_static(b"<html>secret-ish</html>"),
+            false,
+        )
+        .with_operation("get_me");
         let text = e.to_string();
         assert_eq!(
             text,
@@ -571,7 +667,8 @@ mod tests {
     #[test]
     fn decode_errors_name_position_not_value() {
         let source = serde_json::from_str::<u32>("\"tok_secret\"").unwrap_err();
-        let e = Error::decode(Bytes::from_static(b"\"tok_secret\""), &source).with_operation("create_token");
+        let e = Error::decode(Bytes::from_static(b"\"tok_secret\""), &source)
+            .with_operation("create_token");
         assert!(!e.to_string().contains("tok_secret"), "{e}");
         assert!(e.body().is_empty(), "token bodies are not kept");
         assert!(e.is_decode());

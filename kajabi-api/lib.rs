@@ -39,7 +39,9 @@ mod secret;
 mod transport;
 
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{ApiError, Error, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode, Result, MAX_ERROR_BODY};
+pub use error::{
+    ApiError, Error, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode, Result, MAX_ERROR_BODY,
+};
 pub use generated::{builder, types, Client};
 pub use operation::{operations, Operation};
 pub use progenitor_client::ResponseValue;

@@ -29,7 +29,7 @@ pub struct Operation {
     pub paginated: bool,
 }
 
-/// Every operation the client was generated with, in the spec's order.
+/// Every operation the client was generated with, sorted by path, then method.
 pub fn operations() -> &'static [Operation] {
     crate::generated::OPERATIONS
 }
@@ -40,7 +40,8 @@ pub(crate) async fn send<T>(
     name: &'static str,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
 ) -> Result<ResponseValue<T>, Error> {
-    let (method, path) = crate::generated::operation(name).map_or(("", ""), |op| (op.method, op.path));
+    let (method, path) =
+        crate::generated::operation(name).map_or(("", ""), |op| (op.method, op.path));
     let span = tracing::info_span!(
         "kajabi.call",
         operation = name,
@@ -56,7 +57,11 @@ pub(crate) async fn send<T>(
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     match result {
         Ok(value) => {
-            if let Some(id) = value.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
+            if let Some(id) = value
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+            {
                 span.record("request_id", id);
             }
             Ok(value)
@@ -75,15 +80,29 @@ pub(crate) async fn send<T>(
 fn from_generated(error: progenitor_client::Error<()>) -> Error {
     use progenitor_client::Error as E;
     match error {
-        E::UnexpectedResponse(response) => match response.extensions().get::<Carried>().and_then(Carried::take) {
+        E::UnexpectedResponse(response) => match response
+            .extensions()
+            .get::<Carried>()
+            .and_then(Carried::take)
+        {
             Some(carried) => carried,
             // A status the spec does not declare for this operation, e.g. 204 where 200 is.
-            None => Error::from_status(response.status(), response.headers(), bytes::Bytes::new(), false),
+            None => Error::from_status(
+                response.status(),
+                response.headers(),
+                bytes::Bytes::new(),
+                false,
+            ),
         },
         E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::transport(e),
         E::ResponseBodyError(e) => Error::transport(e),
         E::InvalidResponsePayload(body, e) => Error::decode(body, &e),
-        E::ErrorResponse(response) => Error::from_status(response.status(), response.headers(), bytes::Bytes::new(), false),
+        E::ErrorResponse(response) => Error::from_status(
+            response.status(),
+            response.headers(),
+            bytes::Bytes::new(),
+            false,
+        ),
         E::InvalidRequest(detail) | E::Custom(detail) => Error::invalid_request(detail),
     }
 }

@@ -102,7 +102,10 @@ pub(crate) fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(text).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -111,10 +114,16 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_and_dates() {
-        assert_eq!(parse_retry_after(&HeaderValue::from_static("7")), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("7")),
+            Some(Duration::from_secs(7))
+        );
         let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
         let wait = parse_retry_after(&HeaderValue::from_str(&later).unwrap()).unwrap();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
         let past = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(parse_retry_after(&past), Some(Duration::ZERO));
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
@@ -130,7 +139,11 @@ mod tests {
                 assert!(d <= ceiling, "{d:?} > {ceiling:?}");
             }
         }
-        assert_eq!(policy.next_delay(3, Duration::ZERO, None), None, "attempts are bounded");
+        assert_eq!(
+            policy.next_delay(3, Duration::ZERO, None),
+            None,
+            "attempts are bounded"
+        );
         assert_eq!(
             policy.next_delay(1, Duration::from_secs(29), Some(Duration::from_secs(5))),
             None,
@@ -141,15 +154,38 @@ mod tests {
             Some(policy.max_delay),
             "Retry-After is capped"
         );
-        assert_eq!(RetryPolicy::disabled().next_delay(1, Duration::ZERO, None), None);
+        assert_eq!(
+            RetryPolicy::disabled().next_delay(1, Duration::ZERO, None),
+            None
+        );
     }
 
     #[test]
     fn only_safe_requests_are_retried() {
-        assert!(retry_status(&Method::POST, StatusCode::TOO_MANY_REQUESTS, false));
-        assert!(!retry_status(&Method::POST, StatusCode::SERVICE_UNAVAILABLE, false));
-        assert!(retry_status(&Method::POST, StatusCode::SERVICE_UNAVAILABLE, true));
-        assert!(retry_status(&Method::GET, StatusCode::SERVICE_UNAVAILABLE, false));
-        assert!(!retry_status(&Method::GET, StatusCode::INTERNAL_SERVER_ERROR, false));
+        assert!(retry_status(
+            &Method::POST,
+            StatusCode::TOO_MANY_REQUESTS,
+            false
+        ));
+        assert!(!retry_status(
+            &Method::POST,
+            StatusCode::SERVICE_UNAVAILABLE,
+            false
+        ));
+        assert!(retry_status(
+            &Method::POST,
+            StatusCode::SERVICE_UNAVAILABLE,
+            true
+        ));
+        assert!(retry_status(
+            &Method::GET,
+            StatusCode::SERVICE_UNAVAILABLE,
+            false
+        ));
+        assert!(!retry_status(
+            &Method::GET,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            false
+        ));
     }
 }

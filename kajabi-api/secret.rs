@@ -69,7 +69,10 @@ mod tests {
     fn debug_is_redacted_and_serialization_is_not() {
         let token = SecretString::new("tok+/=&%");
         assert_eq!(format!("{token:?}"), "SecretString([redacted])");
-        assert_eq!(format!("{:?}", Some(token.clone())), "Some(SecretString([redacted]))");
+        assert_eq!(
+            format!("{:?}", Some(token.clone())),
+            "Some(SecretString([redacted]))"
+        );
         assert_eq!(serde_json::to_string(&token).unwrap(), "\"tok+/=&%\"");
         assert_eq!(token.secret(), "tok+/=&%");
     }

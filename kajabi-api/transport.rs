@@ -13,11 +13,14 @@ use std::sync::{Arc, Mutex};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::{header::AUTHORIZATION, Request, Response, StatusCode};
+use reqwest::{
+    header::{AUTHORIZATION, CONTENT_TYPE},
+    Request, Response, StatusCode,
+};
 use tokio::time::Instant;
 
 use crate::{
-    auth::Session,
+    auth::{Session, Token},
     error::{Error, MAX_ERROR_BODY},
     generated::{self, Client},
     media_type, retry,
@@ -29,7 +32,12 @@ impl ClientHooks<Session> for Client {
     }
 }
 
-async fn execute(session: &Session, http: &reqwest::Client, mut request: Request, name: &str) -> reqwest::Result<Response> {
+async fn execute(
+    session: &Session,
+    http: &reqwest::Client,
+    mut request: Request,
+    name: &str,
+) -> reqwest::Result<Response> {
     let operation = generated::operation(name);
     if let Some(operation) = operation {
         media_type::apply(&mut request, operation);
@@ -40,7 +48,9 @@ async fn execute(session: &Session, http: &reqwest::Client, mut request: Request
     if secured {
         match session.bearer(http).await {
             Ok(token) => {
-                request.headers_mut().insert(AUTHORIZATION, token.header.clone());
+                request
+                    .headers_mut()
+                    .insert(AUTHORIZATION, token.header.clone());
                 bearer = Some(token);
             }
             Err(e) => return Ok(carry(e)),
@@ -67,7 +77,8 @@ async fn execute(session: &Session, http: &reqwest::Client, mut request: Request
                     if let (Some(rejected), Some(next)) = (&bearer, again.as_mut()) {
                         if let Some(token) = session.after_unauthorized(http, rejected).await {
                             tracing::info!(attempt, "401: retrying once with a renewed token");
-                            next.headers_mut().insert(AUTHORIZATION, token.header.clone());
+                            next.headers_mut()
+                                .insert(AUTHORIZATION, token.header.clone());
                             bearer = Some(token);
                             renewed = true;
                             request = again.take().expect("checked above");
@@ -82,15 +93,22 @@ async fn execute(session: &Session, http: &reqwest::Client, mut request: Request
                 let wait = retry::retry_status(&method, status, retry_after.is_some())
                     .then(|| policy.next_delay(attempt, started.elapsed(), retry_after))
                     .flatten();
-                if let (Some(wait), Some(next)) = (wait, again) {
-                    tracing::info!(attempt, status = status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                if let (Some(wait), Some(next)) = (wait, again.take()) {
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
                     drop(response);
                     tokio::time::sleep(wait).await;
                     request = next;
                     attempt += 1;
                     continue;
                 }
-                return Ok(carry(read_error(response).await));
+                let sent = sent_secrets(again.as_ref(), bearer.as_deref());
+                let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
+                return Ok(carry(read_error(response).await.scrub(&sent)));
             }
             Err(e) => {
                 let wait = retry::retry_transport(&method, &e)
@@ -107,6 +125,33 @@ async fn execute(session: &Session, http: &reqwest::Client, mut request: Request
             }
         }
     }
+}
+
+/// The credentials a request carried, which an error from the server must not repeat: the
+/// bearer token, and every value of a form body (forms only ever carry OAuth credentials).
+fn sent_secrets(request: Option<&Request>, bearer: Option<&Token>) -> Vec<String> {
+    let mut secrets: Vec<String> = bearer
+        .map(|t| t.access.secret().to_string())
+        .into_iter()
+        .collect();
+    let is_form = request
+        .and_then(|r| r.headers().get(CONTENT_TYPE))
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
+    if let Some(body) = request
+        .and_then(Request::body)
+        .and_then(reqwest::Body::as_bytes)
+        .filter(|_| is_form)
+    {
+        secrets.extend(
+            form_urlencoded::parse(body)
+                .map(|(_, value)| value.into_owned())
+                .filter(|value| value.len() >= 8),
+        );
+    }
+    secrets
 }
 
 /// Reads at most `limit` bytes of a body; the flag says whether more was there. A body cut
@@ -147,7 +192,8 @@ fn limit_body(response: Response, limit: usize) -> Response {
                     let chunk = chunk?;
                     seen += chunk.len();
                     if seen > limit {
-                        return Err(Box::new(BodyTooLarge(limit)) as Box<dyn std::error::Error + Send + Sync>);
+                        return Err(Box::new(BodyTooLarge(limit))
+                            as Box<dyn std::error::Error + Send + Sync>);
                     }
                     Ok(chunk)
                 });
@@ -174,9 +220,14 @@ impl Carried {
 
 fn carry(error: Error) -> Response {
     // Never a 2xx, or progenitor would try to decode the empty body as a success.
-    let status = error.status().filter(|s| !s.is_success()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let status = error
+        .status()
+        .filter(|s| !s.is_success())
+        .unwrap_or(StatusCode::BAD_GATEWAY);
     let mut carrier = http::Response::new(reqwest::Body::from(Bytes::new()));
     *carrier.status_mut() = status;
-    carrier.extensions_mut().insert(Carried(Arc::new(Mutex::new(Some(error)))));
+    carrier
+        .extensions_mut()
+        .insert(Carried(Arc::new(Mutex::new(Some(error)))));
     carrier.into()
 }

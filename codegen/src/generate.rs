@@ -82,8 +82,8 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
     })?
     .map_err(GenerateError::Progenitor)?;
 
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| GenerateError::Shape(format!("progenitor output does not parse: {e}")))?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| GenerateError::Shape(format!("progenitor output does not parse: {e}")))?;
     crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
     let table = operation_table(&normalized.operations);
     file.items.extend(
@@ -125,7 +125,7 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
         quote!(#name => Some(&OPERATIONS[#i]),)
     });
     quote! {
-        /// Every operation of the document, in document order.
+        /// Every operation of the document, sorted by path, then method.
         pub static OPERATIONS: &[crate::operation::Operation] = &[#(#entries),*];
 
         /// The operation generated under `name`.

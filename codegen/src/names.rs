@@ -135,8 +135,16 @@ mod tests {
             ("DELETE", "/v1/contacts/{id}", "delete_contact"),
             ("GET", "/v1/me", "get_me"),
             ("GET", "/v1/version", "get_version"),
-            ("GET", "/v1/kajabi_payments_payouts", "list_kajabi_payments_payouts"),
-            ("GET", "/v1/kajabi_payments_payouts/{id}", "get_kajabi_payments_payout"),
+            (
+                "GET",
+                "/v1/kajabi_payments_payouts",
+                "list_kajabi_payments_payouts",
+            ),
+            (
+                "GET",
+                "/v1/kajabi_payments_payouts/{id}",
+                "get_kajabi_payments_payout",
+            ),
         ];
         for (method, path, want) in cases {
             assert_eq!(operation_name(method, path), want, "{method} {path}");
@@ -146,14 +154,42 @@ mod tests {
     #[test]
     fn relationships_actions_and_oauth() {
         let cases = [
-            ("POST", "/v1/contacts/{contact_id}/relationships/tags", "add_contact_tags"),
-            ("DELETE", "/v1/contacts/{contact_id}/relationships/tags", "remove_contact_tags"),
-            ("PATCH", "/v1/contacts/{contact_id}/relationships/tags", "replace_contact_tags"),
-            ("GET", "/v1/offers/{offer_id}/relationships/products", "get_offer_products"),
-            ("POST", "/v1/purchases/{id}/cancel_subscription", "cancel_purchase_subscription"),
-            ("POST", "/v1/purchases/{id}/reactivate", "reactivate_purchase"),
+            (
+                "POST",
+                "/v1/contacts/{contact_id}/relationships/tags",
+                "add_contact_tags",
+            ),
+            (
+                "DELETE",
+                "/v1/contacts/{contact_id}/relationships/tags",
+                "remove_contact_tags",
+            ),
+            (
+                "PATCH",
+                "/v1/contacts/{contact_id}/relationships/tags",
+                "replace_contact_tags",
+            ),
+            (
+                "GET",
+                "/v1/offers/{offer_id}/relationships/products",
+                "get_offer_products",
+            ),
+            (
+                "POST",
+                "/v1/purchases/{id}/cancel_subscription",
+                "cancel_purchase_subscription",
+            ),
+            (
+                "POST",
+                "/v1/purchases/{id}/reactivate",
+                "reactivate_purchase",
+            ),
             ("POST", "/v1/forms/{id}/submit", "submit_form"),
-            ("GET", "/v1/hooks/tag_added_sample", "get_hook_tag_added_sample"),
+            (
+                "GET",
+                "/v1/hooks/tag_added_sample",
+                "get_hook_tag_added_sample",
+            ),
             ("POST", "/v1/oauth/token", "create_token"),
             ("POST", "/v1/oauth/revoke", "revoke_token"),
         ];
@@ -164,7 +200,10 @@ mod tests {
 
     #[test]
     fn names_are_identifiers_even_for_odd_paths() {
-        assert_eq!(operation_name("GET", "/v2/a-b/{x}/c.d/{y}/e"), "get_a_b_c_d_e");
+        assert_eq!(
+            operation_name("GET", "/v2/a-b/{x}/c.d/{y}/e"),
+            "get_a_b_c_d_e"
+        );
         assert_eq!(operation_name("get", "/"), "get");
     }
 

@@ -37,7 +37,9 @@ const SECRET_PROPERTIES: &[&str] = &["access_token", "refresh_token", "client_se
 /// not (an offer's `token` is its public checkout id).
 const SECRET_FORM_PROPERTIES: &[&str] = &["token"];
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Request body media types progenitor generates code for, besides JSON.
 const OTHER_BODY_TYPES: &[&str] = &[
@@ -63,7 +65,7 @@ const DROPPED_KEYWORDS: &[&str] = &[
 pub struct Normalized {
     /// The OpenAPI 3.0.3 document.
     pub document: Value,
-    /// Every operation, in document order.
+    /// Every operation, sorted by path, then method.
     pub operations: Vec<Operation>,
 }
 
@@ -120,12 +122,17 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
     let root = doc
         .as_object_mut()
         .ok_or_else(|| err("/", "the document is not a YAML or JSON object"))?;
-    let version = root
-        .get("openapi")
-        .and_then(Value::as_str)
-        .ok_or_else(|| err("/openapi", "missing `openapi` version field (is this an OpenAPI document?)"))?;
+    let version = root.get("openapi").and_then(Value::as_str).ok_or_else(|| {
+        err(
+            "/openapi",
+            "missing `openapi` version field (is this an OpenAPI document?)",
+        )
+    })?;
     if !(version.starts_with("3.0.") || version.starts_with("3.1.")) {
-        return Err(err("/openapi", format!("unsupported OpenAPI version {version:?}; 3.0.x and 3.1.x are supported")));
+        return Err(err(
+            "/openapi",
+            format!("unsupported OpenAPI version {version:?}; 3.0.x and 3.1.x are supported"),
+        ));
     }
     root.insert("openapi".into(), json!("3.0.3"));
     // 3.1-only top-level parts the client has no use for.
@@ -238,7 +245,10 @@ fn normalize_operation(
         if let Some(schema) = param.get_mut("schema") {
             downgrade_schema(schema, &format!("{location} parameter {}", key.0))?;
         }
-        match params.iter().find(|p| param_key(p, location).ok().as_ref() == Some(&key)) {
+        match params
+            .iter()
+            .find(|p| param_key(p, location).ok().as_ref() == Some(&key))
+        {
             Some(first) if definition(first) != definition(&param) => {
                 return Err(err(
                     location,
@@ -263,39 +273,52 @@ fn normalize_operation(
         .filter_map(|p| p["name"].as_str().map(str::to_string))
         .collect();
     if let Some(p) = params.iter().find(|p| p["in"] == "cookie") {
-        return Err(err(location, format!("cookie parameter `{}` is not supported by the generator", p["name"])));
+        return Err(err(
+            location,
+            format!(
+                "cookie parameter `{}` is not supported by the generator",
+                p["name"]
+            ),
+        ));
     }
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
-    let paginated = query.iter().any(|q| q == "page[number]") && query.iter().any(|q| q == "page[size]");
+    let paginated =
+        query.iter().any(|q| q == "page[number]") && query.iter().any(|q| q == "page[size]");
 
     // Request body.
     let mut request_media = None;
     if let Some(body) = op.get_mut("requestBody") {
         if body.get("$ref").is_some() {
-            return Err(err(location, "requestBody `$ref` is not supported; inline the body"));
+            return Err(err(
+                location,
+                "requestBody `$ref` is not supported; inline the body",
+            ));
         }
         let content = body
             .get_mut("content")
             .and_then(Value::as_object_mut)
             .ok_or_else(|| err(location, "requestBody has no `content`"))?;
-        let (media, mut media_object) = pick_media(content)
-            .ok_or_else(|| {
-                err(
-                    location,
-                    format!(
-                        "request body media types {:?} are not supported (JSON, form or octet-stream)",
-                        content.keys().collect::<Vec<_>>()
-                    ),
-                )
-            })?;
+        let (media, mut media_object) = pick_media(content).ok_or_else(|| {
+            err(
+                location,
+                format!(
+                    "request body media types {:?} are not supported (JSON, form or octet-stream)",
+                    content.keys().collect::<Vec<_>>()
+                ),
+            )
+        })?;
         let form = media == "application/x-www-form-urlencoded";
         if let Some(schema) = media_object.get_mut("schema") {
             downgrade_schema(schema, &format!("{location} request body"))?;
             mark_secrets(schema, if form { SECRET_FORM_PROPERTIES } else { &[] });
         }
-        let generated_media = if is_json(&media) { "application/json".to_string() } else { media.clone() };
+        let generated_media = if is_json(&media) {
+            "application/json".to_string()
+        } else {
+            media.clone()
+        };
         content.clear();
         content.insert(generated_media, media_object);
         request_media = Some(media);
@@ -318,7 +341,10 @@ fn normalize_operation(
         }
         let response = responses.get_mut(&status).expect("key listed above");
         if response.get("$ref").is_some() {
-            return Err(err(location, format!("response {status} `$ref` is not supported; inline the response")));
+            return Err(err(
+                location,
+                format!("response {status} `$ref` is not supported; inline the response"),
+            ));
         }
         success_statuses.push(status.clone());
         if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
@@ -328,13 +354,20 @@ fn normalize_operation(
             let (media, mut media_object) = pick_media(content).ok_or_else(|| {
                 err(
                     location,
-                    format!("response {status} media types {:?} are not supported", content.keys().collect::<Vec<_>>()),
+                    format!(
+                        "response {status} media types {:?} are not supported",
+                        content.keys().collect::<Vec<_>>()
+                    ),
                 )
             })?;
             if let Some(schema) = media_object.get_mut("schema") {
                 downgrade_schema(schema, &format!("{location} response {status}"))?;
             }
-            let generated_media = if is_json(&media) { "application/json".to_string() } else { media.clone() };
+            let generated_media = if is_json(&media) {
+                "application/json".to_string()
+            } else {
+                media.clone()
+            };
             content.clear();
             content.insert(generated_media, media_object);
             response_media.get_or_insert(media);
@@ -345,9 +378,12 @@ fn normalize_operation(
     }
 
     let security = op.get("security").or(global_security);
-    let secured = security
-        .and_then(Value::as_array)
-        .is_some_and(|reqs| !reqs.is_empty() && reqs.iter().all(|r| r.as_object().is_some_and(|m| !m.is_empty())));
+    let secured = security.and_then(Value::as_array).is_some_and(|reqs| {
+        !reqs.is_empty()
+            && reqs
+                .iter()
+                .all(|r| r.as_object().is_some_and(|m| !m.is_empty()))
+    });
 
     Ok(Operation {
         name,
@@ -364,14 +400,23 @@ fn normalize_operation(
     })
 }
 
-fn resolve_ref<'a>(value: &'a Value, components: &'a Value, location: &str) -> Result<&'a Value, NormalizeError> {
+fn resolve_ref<'a>(
+    value: &'a Value,
+    components: &'a Value,
+    location: &str,
+) -> Result<&'a Value, NormalizeError> {
     match value.get("$ref").and_then(Value::as_str) {
         None => Ok(value),
         Some(reference) => reference
             .strip_prefix("#/components/")
             .and_then(|rest| rest.split_once('/'))
             .and_then(|(kind, name)| components.get(kind)?.get(name))
-            .ok_or_else(|| err(location, format!("unresolvable parameter reference {reference}"))),
+            .ok_or_else(|| {
+                err(
+                    location,
+                    format!("unresolvable parameter reference {reference}"),
+                )
+            }),
     }
 }
 
@@ -408,7 +453,11 @@ fn pick_media(content: &Map<String, Value>) -> Option<(String, Value)> {
     content
         .iter()
         .find(|(media, _)| is_json(media))
-        .or_else(|| content.iter().find(|(media, _)| OTHER_BODY_TYPES.contains(&media.as_str())))
+        .or_else(|| {
+            content
+                .iter()
+                .find(|(media, _)| OTHER_BODY_TYPES.contains(&media.as_str()))
+        })
         .map(|(media, object)| (media.clone(), object.clone()))
 }
 
@@ -417,7 +466,11 @@ fn downgrade_schema(schema: &mut Value, location: &str) -> Result<(), NormalizeE
     let Some(map) = schema.as_object_mut() else {
         // `true`/`false` schemas of 3.1: 3.0 has only objects.
         if let Value::Bool(allow) = schema {
-            *schema = if *allow { json!({}) } else { json!({"not": {}}) };
+            *schema = if *allow {
+                json!({})
+            } else {
+                json!({"not": {}})
+            };
         }
         return Ok(());
     };
@@ -436,7 +489,10 @@ fn downgrade_schema(schema: &mut Value, location: &str) -> Result<(), NormalizeE
             _ => {
                 return Err(err(
                     location,
-                    format!("`type: {}` mixes several non-null types; OpenAPI 3.0 cannot express it", Value::Array(types)),
+                    format!(
+                        "`type: {}` mixes several non-null types; OpenAPI 3.0 cannot express it",
+                        Value::Array(types)
+                    ),
                 ));
             }
         }
@@ -449,7 +505,10 @@ fn downgrade_schema(schema: &mut Value, location: &str) -> Result<(), NormalizeE
             map.insert("example".into(), examples.swap_remove(0));
         }
     }
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(value) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
             map.insert(bound.into(), value);
             map.insert(exclusive.into(), json!(true));
@@ -459,7 +518,10 @@ fn downgrade_schema(schema: &mut Value, location: &str) -> Result<(), NormalizeE
         map.remove(*keyword);
     }
     if map.contains_key("prefixItems") {
-        return Err(err(location, "`prefixItems` (tuple schema) has no OpenAPI 3.0 form"));
+        return Err(err(
+            location,
+            "`prefixItems` (tuple schema) has no OpenAPI 3.0 form",
+        ));
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(inner) = map.get_mut(key) {
@@ -501,7 +563,17 @@ fn mark_secrets(schema: &mut Value, names: &[&str]) {
 fn mark_secret(schema: &mut Value) {
     if let Some(map) = schema.as_object_mut() {
         let plain = map.get("type") == Some(&json!("string"))
-            && map.keys().all(|k| ["type", "description", "title", "example", "readOnly", "writeOnly"].contains(&k.as_str()));
+            && map.keys().all(|k| {
+                [
+                    "type",
+                    "description",
+                    "title",
+                    "example",
+                    "readOnly",
+                    "writeOnly",
+                ]
+                .contains(&k.as_str())
+            });
         if plain {
             map.insert("format".into(), json!(SECRET_FORMAT));
         }

@@ -11,7 +11,10 @@ use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
 use crate::{generate::GenerateError, normalize::Operation};
 
-pub(crate) fn wrap_builders(file: &mut syn::File, operations: &[Operation]) -> Result<(), GenerateError> {
+pub(crate) fn wrap_builders(
+    file: &mut syn::File,
+    operations: &[Operation],
+) -> Result<(), GenerateError> {
     let builder = file
         .items
         .iter_mut()
@@ -19,11 +22,15 @@ pub(crate) fn wrap_builders(file: &mut syn::File, operations: &[Operation]) -> R
             Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
             _ => None,
         })
-        .ok_or_else(|| GenerateError::Shape("no `builder` module (is the interface style Builder?)".into()))?;
+        .ok_or_else(|| {
+            GenerateError::Shape("no `builder` module (is the interface style Builder?)".into())
+        })?;
     let mut wrapped = 0;
     for item in builder.1.iter_mut() {
         let Item::Impl(block) = item else { continue };
-        let Type::Path(self_ty) = &*block.self_ty else { continue };
+        let Type::Path(self_ty) = &*block.self_ty else {
+            continue;
+        };
         let Some(type_name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
             continue;
         };
@@ -37,12 +44,15 @@ pub(crate) fn wrap_builders(file: &mut syn::File, operations: &[Operation]) -> R
         let operation = operations
             .iter()
             .find(|op| pascal_case(&op.name) == type_name)
-            .ok_or_else(|| GenerateError::Shape(format!("builder `{type_name}` matches no operation")))?;
+            .ok_or_else(|| {
+                GenerateError::Shape(format!("builder `{type_name}` matches no operation"))
+            })?;
         let ImplItem::Fn(raw) = &mut block.items[position] else {
             unreachable!("position found a fn")
         };
-        let success = success_type(&raw.sig.output)
-            .ok_or_else(|| GenerateError::Shape(format!("`{type_name}::send` does not return Result<T, E>")))?;
+        let success = success_type(&raw.sig.output).ok_or_else(|| {
+            GenerateError::Shape(format!("`{type_name}::send` does not return Result<T, E>"))
+        })?;
         let docs: Vec<_> = raw
             .attrs
             .iter()
@@ -77,7 +87,9 @@ pub(crate) fn wrap_builders(file: &mut syn::File, operations: &[Operation]) -> R
 
 /// `T` from `-> Result<T, E>`.
 fn success_type(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else { return None };
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let Type::Path(path) = &**ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Result" {

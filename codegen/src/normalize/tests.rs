@@ -1,1 +1,292 @@
 use super::*;
+
+/// A minimal 3.1 document with one operation whose parts the tests replace.
+fn doc(operation: Value) -> Value {
+    json!({
+        "openapi": "3.1.1",
+        "info": {"title": "t", "version": "1.0.0", "summary": "3.1 only", "license": {"name": "MIT", "identifier": "MIT"}},
+        "paths": {"/v1/things/{id}": {"get": operation}},
+        "components": {"schemas": {}}
+    })
+}
+
+fn ok_response() -> Value {
+    json!({"200": {"description": "ok"}})
+}
+
+fn only_op(normalized: &Normalized) -> &Value {
+    &normalized.document["paths"]["/v1/things/{id}"]["get"]
+}
+
+#[test]
+fn version_becomes_3_0_3_and_3_1_only_fields_go() {
+    let n = normalize(&doc(json!({"responses": ok_response()}))).unwrap();
+    assert_eq!(n.document["openapi"], "3.0.3");
+    assert!(n.document["info"].get("summary").is_none());
+    assert!(n.document["info"]["license"].get("identifier").is_none());
+}
+
+#[test]
+fn unsupported_versions_and_non_documents_are_refused() {
+    let mut d = doc(json!({"responses": ok_response()}));
+    d["openapi"] = json!("2.0");
+    let e = normalize(&d).unwrap_err();
+    assert_eq!(e.location, "/openapi");
+    assert!(e.construct.contains("2.0"), "{e}");
+    assert!(normalize(&json!("just text")).is_err());
+    assert!(normalize(&json!({"swagger": "2.0"}))
+        .unwrap_err()
+        .construct
+        .contains("openapi"));
+}
+
+#[test]
+fn null_type_arrays_become_nullable() {
+    let mut d = doc(json!({"responses": ok_response()}));
+    d["components"]["schemas"]["thing"] = json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": ["string", "null"]},
+            "tags": {"type": "array", "items": {"type": ["integer", "null"]}},
+            "legacy": {"type": "string", "nullable": true},
+            "kind": {"const": "thing"},
+            "n": {"type": "number", "exclusiveMinimum": 0, "examples": [3]},
+            "any": {"anyOf": [{"type": ["boolean", "null"]}]}
+        }
+    });
+    let n = normalize(&d).unwrap();
+    let props = &n.document["components"]["schemas"]["thing"]["properties"];
+    assert_eq!(props["name"], json!({"type": "string", "nullable": true}));
+    assert_eq!(
+        props["tags"]["items"],
+        json!({"type": "integer", "nullable": true})
+    );
+    assert_eq!(
+        props["legacy"],
+        json!({"type": "string", "nullable": true}),
+        "3.0 nullable is kept"
+    );
+    assert_eq!(props["kind"], json!({"enum": ["thing"]}));
+    assert_eq!(
+        props["n"],
+        json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "example": 3})
+    );
+    assert_eq!(
+        props["any"]["anyOf"][0],
+        json!({"type": "boolean", "nullable": true})
+    );
+}
+
+#[test]
+fn several_non_null_types_are_an_error_naming_the_schema() {
+    let mut d = doc(json!({"responses": ok_response()}));
+    d["components"]["schemas"]["odd"] = json!({"type": ["string", "integer"]});
+    let e = normalize(&d).unwrap_err();
+    assert_eq!(e.location, "/components/schemas/odd");
+}
+
+#[test]
+fn every_operation_gets_a_synthesized_id_whatever_its_summary() {
+    let a = normalize(&doc(
+        json!({"summary": "Show a thing", "responses": ok_response()}),
+    ))
+    .unwrap();
+    let b = normalize(&doc(json!({"summary": "Totally reworded", "operationId": "upstreamName", "responses": ok_response()}))).unwrap();
+    assert_eq!(only_op(&a)["operationId"], "get_thing");
+    assert_eq!(only_op(&b)["operationId"], "get_thing");
+    assert_eq!(a.operations[0].name, "get_thing");
+}
+
+#[test]
+fn json_api_media_types_are_generated_as_json_and_remembered() {
+    let n = normalize(&doc(json!({
+        "requestBody": {"content": {"application/vnd.api+json": {"schema": {"type": "object"}}}},
+        "responses": {"200": {"description": "ok", "content": {"application/vnd.api+json": {"schema": {"type": "object"}}}}}
+    })))
+    .unwrap();
+    let op = only_op(&n);
+    assert!(op["requestBody"]["content"]
+        .get("application/json")
+        .is_some());
+    assert!(op["responses"]["200"]["content"]
+        .get("application/json")
+        .is_some());
+    assert_eq!(
+        n.operations[0].request_media.as_deref(),
+        Some("application/vnd.api+json")
+    );
+    assert_eq!(
+        n.operations[0].response_media.as_deref(),
+        Some("application/vnd.api+json")
+    );
+}
+
+#[test]
+fn form_bodies_stay_forms_and_their_tokens_are_secret() {
+    let n = normalize(&doc(json!({
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "properties": {"token": {"type": "string"}, "client_secret": {"type": "string"}, "scope": {"type": "string"}}
+        }}}},
+        "responses": ok_response()
+    })))
+    .unwrap();
+    let props = &only_op(&n)["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        ["schema"]["properties"];
+    assert_eq!(props["token"]["format"], SECRET_FORMAT);
+    assert_eq!(props["client_secret"]["format"], SECRET_FORMAT);
+    assert!(props["scope"].get("format").is_none());
+    assert_eq!(
+        n.operations[0].request_media.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+}
+
+#[test]
+fn unsupported_body_media_is_an_error_naming_the_operation() {
+    let e = normalize(&doc(json!({
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
+        "responses": ok_response()
+    })))
+    .unwrap_err();
+    assert_eq!(e.location, "GET /v1/things/{id}");
+    assert!(e.construct.contains("multipart/form-data"), "{e}");
+}
+
+#[test]
+fn error_responses_are_left_to_the_hand_written_layer() {
+    let n = normalize(&doc(json!({"responses": {
+        "200": {"description": "ok"},
+        "401": {"description": "no", "content": {"application/vnd.api+json": {"schema": {"type": "object"}}}},
+        "default": {"description": "other"}
+    }})))
+    .unwrap();
+    let responses = only_op(&n)["responses"].as_object().unwrap();
+    assert_eq!(responses.keys().collect::<Vec<_>>(), ["200"]);
+    assert_eq!(n.operations[0].error_statuses, ["401", "default"]);
+}
+
+#[test]
+fn empty_success_bodies_stay_bodiless() {
+    let n = normalize(&doc(json!({"responses": {"204": {"description": "gone"}}}))).unwrap();
+    assert!(only_op(&n)["responses"]["204"].get("content").is_none());
+    assert_eq!(n.operations[0].response_media, None);
+    let e = normalize(&doc(json!({"responses": {"404": {"description": "no"}}}))).unwrap_err();
+    assert!(e.construct.contains("no 2xx"), "{e}");
+}
+
+#[test]
+fn repeated_parameters_are_deduplicated_first_wins() {
+    let n = normalize(&doc(json!({
+        "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "include", "in": "query", "description": "first", "schema": {"type": "string"}},
+            {"name": "include", "in": "query", "schema": {"type": "string"}},
+            {"name": "include", "in": "query", "description": "third", "schema": {"type": "string"}}
+        ],
+        "responses": ok_response()
+    })))
+    .unwrap();
+    let params = only_op(&n)["parameters"].as_array().unwrap();
+    assert_eq!(params.len(), 2);
+    assert_eq!(params[1]["description"], "first");
+    assert_eq!(n.operations[0].query, ["include"]);
+}
+
+#[test]
+fn repeated_parameters_with_different_definitions_are_an_error() {
+    let e = normalize(&doc(json!({
+        "parameters": [
+            {"name": "include", "in": "query", "schema": {"type": "string"}},
+            {"name": "include", "in": "query", "schema": {"type": "integer"}}
+        ],
+        "responses": ok_response()
+    })))
+    .unwrap_err();
+    assert_eq!(e.location, "GET /v1/things/{id}");
+    assert!(e.construct.contains("`include`"), "{e}");
+}
+
+#[test]
+fn path_level_parameters_reach_each_operation() {
+    let mut d = doc(json!({"responses": ok_response()}));
+    d["paths"]["/v1/things/{id}"]["parameters"] =
+        json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    let n = normalize(&d).unwrap();
+    assert_eq!(only_op(&n)["parameters"][0]["name"], "id");
+    assert!(n.document["paths"]["/v1/things/{id}"]
+        .get("parameters")
+        .is_none());
+    assert_eq!(n.operations[0].path_params, ["id"]);
+}
+
+#[test]
+fn security_decides_the_bearer() {
+    let secured = normalize(&doc(
+        json!({"security": [{"Bearer": []}], "responses": ok_response()}),
+    ))
+    .unwrap();
+    let open = normalize(&doc(json!({"responses": ok_response()}))).unwrap();
+    let opted_out = normalize(&doc(json!({"security": [], "responses": ok_response()}))).unwrap();
+    assert!(secured.operations[0].secured);
+    assert!(!open.operations[0].secured);
+    assert!(!opted_out.operations[0].secured);
+    let mut global = doc(json!({"responses": ok_response()}));
+    global["security"] = json!([{"Bearer": []}]);
+    assert!(normalize(&global).unwrap().operations[0].secured);
+}
+
+#[test]
+fn pagination_is_detected_from_page_parameters() {
+    let n = normalize(&doc(json!({
+        "parameters": [
+            {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
+            {"name": "page[size]", "in": "query", "schema": {"type": "integer"}}
+        ],
+        "responses": ok_response()
+    })))
+    .unwrap();
+    assert!(n.operations[0].paginated);
+}
+
+#[test]
+fn credential_properties_are_marked_secret_everywhere() {
+    let mut d = doc(json!({"responses": ok_response()}));
+    d["components"]["schemas"]["token_response"] = json!({"type": "object", "properties": {
+        "access_token": {"type": "string"}, "refresh_token": {"type": ["string", "null"]}, "token": {"type": "string"}
+    }});
+    let n = normalize(&d).unwrap();
+    let props = &n.document["components"]["schemas"]["token_response"]["properties"];
+    assert_eq!(props["access_token"]["format"], SECRET_FORMAT);
+    assert!(
+        props["refresh_token"].get("format").is_none(),
+        "nullable strings keep their plain type"
+    );
+    assert!(
+        props["token"].get("format").is_none(),
+        "a JSON:API `token` is an id, not a credential"
+    );
+}
+
+#[test]
+fn the_vendored_spec_normalizes_into_77_operations_and_generates() {
+    let text = include_str!("../../../openapi.yaml");
+    let n = normalize(&crate::load(text).unwrap()).unwrap();
+    assert_eq!(n.operations.len(), 77);
+    let text = serde_json::to_string(&n.document).unwrap();
+    assert!(!text.contains("\"3.1.1\""));
+    assert!(
+        !text.contains("vnd.api+json"),
+        "every JSON:API media type is renamed for the generator"
+    );
+    crate::generate(&n).unwrap();
+}
+
+#[test]
+fn normalizing_is_deterministic_and_idempotent_on_its_output() {
+    let text = include_str!("../../../openapi.yaml");
+    let source = crate::load(text).unwrap();
+    let once = normalize(&source).unwrap();
+    assert_eq!(once, normalize(&source).unwrap());
+    let twice = normalize(&once.document).unwrap();
+    assert_eq!(once.document, twice.document);
+}

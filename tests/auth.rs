@@ -1,0 +1,244 @@
+//! The token lifecycle on the wire: grant, cache, renewal before expiry, refresh fallback,
+//! single flight, and the one retry after a 401.
+
+mod support;
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use httpmock::{Method::GET, MockServer};
+use kajabi_api::Client;
+use serde_json::json;
+use support::*;
+use tokio::time::Instant;
+
+async fn me_with<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
+    let bearer = format!("Bearer {token}");
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/me")
+                .header("authorization", bearer);
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(me_body());
+        })
+        .await
+}
+
+/// A clock the test moves by hand.
+fn manual_clock() -> (
+    Arc<Mutex<Instant>>,
+    impl Fn() -> Instant + Send + Sync + 'static,
+) {
+    let now = Arc::new(Mutex::new(Instant::now()));
+    let read = now.clone();
+    (now, move || *read.lock().unwrap())
+}
+
+#[tokio::test]
+async fn a_cold_client_gets_a_token_then_reuses_it() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "at-1", "rt-1", 7200).await;
+    let me = me_with(&server, "at-1").await;
+    let client = client(&server);
+    for _ in 0..3 {
+        let response = client.get_me().send().await.unwrap();
+        assert_eq!(response.data.as_ref().unwrap().id.as_deref(), Some("42"));
+    }
+    grant.assert_calls_async(1).await;
+    me.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn a_token_is_renewed_with_the_refresh_grant_before_it_expires() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "at-1", "rt-1", 600).await;
+    let refresh = refresh_grant(
+        &server,
+        "rt-1",
+        200,
+        json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 600}),
+    )
+    .await;
+    let old = me_with(&server, "at-1").await;
+    let new = me_with(&server, "at-2").await;
+    let (now, clock) = manual_clock();
+    let client = builder(&server).clock(clock).build().unwrap();
+
+    client.get_me().send().await.unwrap();
+    *now.lock().unwrap() += Duration::from_secs(539); // 600 s minus the 60 s margin, minus 1 s
+    client.get_me().send().await.unwrap();
+    old.assert_calls_async(2).await;
+    refresh.assert_calls_async(0).await;
+
+    *now.lock().unwrap() += Duration::from_secs(2); // inside the margin: renew first
+    client.get_me().send().await.unwrap();
+    refresh.assert_calls_async(1).await;
+    new.assert_calls_async(1).await;
+    grant.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_falls_back_to_client_credentials() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "at-1", "rt-1", 600).await;
+    let refresh = refresh_grant(&server, "rt-1", 400, json!({"error": "invalid_grant"})).await;
+    me_with(&server, "at-1").await;
+    let (now, clock) = manual_clock();
+    let client = builder(&server).clock(clock).build().unwrap();
+    client.get_me().send().await.unwrap();
+    *now.lock().unwrap() += Duration::from_secs(3600);
+    client.get_me().send().await.unwrap();
+    refresh.assert_calls_async(1).await;
+    grant.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn a_hundred_tasks_on_a_cold_client_cause_one_token_request() {
+    let server = MockServer::start_async().await;
+    let grant = server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/v1/oauth/token");
+            // Slow enough that every task arrives while the first request is in flight.
+            then.status(200)
+                .delay(Duration::from_millis(300))
+                .json_body(
+                    json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 7200}),
+                );
+        })
+        .await;
+    let me = me_with(&server, "at-1").await;
+    let client = client(&server);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_me().send().await.map(|_| ()) })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    grant.assert_calls_async(1).await;
+    me.assert_calls_async(100).await;
+}
+
+#[tokio::test]
+async fn a_401_renews_the_token_and_retries_once() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "at-1", "rt-1", 7200).await;
+    let refresh = refresh_grant(
+        &server,
+        "rt-1",
+        200,
+        json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 7200}),
+    )
+    .await;
+    let rejected = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/me")
+                .header("authorization", "Bearer at-1");
+            then.status(401)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"errors": [{"status": "401", "title": "Unauthorized"}]}));
+        })
+        .await;
+    let accepted = me_with(&server, "at-2").await;
+    let client = client(&server);
+    client.get_me().send().await.unwrap();
+    rejected.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+    grant.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_second_401_is_returned_not_looped_on() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "at-1", "rt-1", 7200).await;
+    refresh_grant(
+        &server,
+        "rt-1",
+        200,
+        json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 7200}),
+    )
+    .await;
+    let me = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/me");
+            then.status(401)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"errors": [{"status": "401", "title": "Unauthorized", "detail": "token revoked"}]}));
+        })
+        .await;
+    let client = client(&server);
+    let error = client.get_me().send().await.unwrap_err();
+    assert!(error.is_unauthorized() && error.is_auth(), "{error}");
+    assert_eq!(error.operation(), Some("get_me"));
+    me.assert_calls_async(2).await;
+    grant.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn refused_credentials_are_an_auth_error_with_the_oauth_body() {
+    let server = MockServer::start_async().await;
+    let grant = server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/v1/oauth/token");
+            then.status(401)
+                .json_body(json!({"error": "invalid_client", "error_description": "Client authentication failed"}));
+        })
+        .await;
+    let me = me_with(&server, "never").await;
+    let error = client(&server).get_me().send().await.unwrap_err();
+    assert!(error.is_auth(), "{error}");
+    assert_eq!(error.operation(), Some("create_token"));
+    assert!(matches!(
+        error.api_error(),
+        Some(kajabi_api::ApiError::OAuth(e)) if e.error == kajabi_api::OAuthErrorCode::InvalidClient
+    ));
+    assert_eq!(
+        error.to_string(),
+        "create_token returned 401 Unauthorized: invalid_client (Client authentication failed); \
+         the token is invalid, expired or revoked: check the credentials"
+    );
+    grant.assert_calls_async(1).await;
+    me.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_ready_access_token_is_used_without_a_token_request() {
+    let server = MockServer::start_async().await;
+    let grant = client_credentials_grant(&server, "x", "y", 1).await;
+    let me = me_with(&server, "ready+/=").await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .access_token("ready+/=")
+        .build()
+        .unwrap();
+    client.get_me().send().await.unwrap();
+    me.assert_calls_async(1).await;
+    grant.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn no_credentials_fail_before_any_request() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let error = client.get_me().send().await.unwrap_err();
+    assert!(error.is_auth() && error.is_config(), "{error}");
+    assert_eq!(error.operation(), Some("get_me"));
+    any.assert_calls_async(0).await;
+}
