@@ -34,6 +34,7 @@ mod error;
 mod generated;
 mod media_type;
 mod operation;
+mod pagination;
 mod retry;
 mod secret;
 mod transport;
@@ -44,6 +45,7 @@ pub use error::{
 };
 pub use generated::{builder, types, Client};
 pub use operation::{operations, Operation};
+pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;

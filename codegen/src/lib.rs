@@ -5,6 +5,7 @@
 //! [`normalize::normalize`] to vet a new document and [`diff`] to report what changed. There is
 //! one normalizer and one parser, here.
 
+pub mod diff;
 pub mod generate;
 pub mod names;
 pub mod normalize;

@@ -18,6 +18,8 @@
 //! - **Parameters.** Path-level parameters are copied into each operation; a parameter
 //!   repeated with the same definition (descriptions aside) is kept once, first wins; one
 //!   repeated with a different definition is an error.
+//! - **Page parameters** typed `number` become `integer`, so that `page[size]=10` goes on
+//!   the wire instead of `10.0`.
 //! - **Secrets.** String properties that hold credentials get `format: kajabi-secret`, which
 //!   the generator maps to a type with a redacted `Debug`.
 
@@ -36,6 +38,9 @@ const SECRET_PROPERTIES: &[&str] = &["access_token", "refresh_token", "client_se
 /// In form bodies (the OAuth endpoints) `token` is a credential too; in JSON:API bodies it is
 /// not (an offer's `token` is its public checkout id).
 const SECRET_FORM_PROPERTIES: &[&str] = &["token"];
+
+/// The JSON:API pagination parameters.
+const PAGE_PARAMS: &[&str] = &["page[number]", "page[size]"];
 
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -244,6 +249,14 @@ fn normalize_operation(
         let key = param_key(&param, location)?;
         if let Some(schema) = param.get_mut("schema") {
             downgrade_schema(schema, &format!("{location} parameter {}", key.0))?;
+            // Some list operations type their page parameters as `number`, which goes on the
+            // wire as `page[size]=10.0`; pages are counted in whole numbers.
+            if PAGE_PARAMS.contains(&key.0.as_str())
+                && key.1 == "query"
+                && schema["type"] == "number"
+            {
+                schema["type"] = json!("integer");
+            }
         }
         match params
             .iter()

@@ -4,7 +4,9 @@
 //! `reqwest::Response`s. For each operation builder this pass renames that method `dispatch`
 //! (hidden, crate-private) and adds a `send` with the same success type that returns
 //! `kajabi_api::Error`, through `crate::operation::send`, which adds the tracing span and
-//! turns progenitor's error into the crate's. Nothing else in progenitor's output changes.
+//! turns progenitor's error into the crate's. List operations (those with `page[number]` and
+//! `page[size]`) whose page has a `data` array also get an `impl kajabi_api::Paginate`.
+//! Nothing else in progenitor's output changes.
 
 use proc_macro2::Span;
 use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
@@ -15,6 +17,7 @@ pub(crate) fn wrap_builders(
     file: &mut syn::File,
     operations: &[Operation],
 ) -> Result<(), GenerateError> {
+    let item_types = list_item_types(file);
     let builder = file
         .items
         .iter_mut()
@@ -26,6 +29,7 @@ pub(crate) fn wrap_builders(
             GenerateError::Shape("no `builder` module (is the interface style Builder?)".into())
         })?;
     let mut wrapped = 0;
+    let mut paginate = Vec::new();
     for item in builder.1.iter_mut() {
         let Item::Impl(block) = item else { continue };
         let Type::Path(self_ty) = &*block.self_ty else {
@@ -75,7 +79,13 @@ pub(crate) fn wrap_builders(
         };
         block.items.push(send);
         wrapped += 1;
+        if operation.paginated {
+            if let Some(item) = page_item(&success, &item_types) {
+                paginate.push(paginate_impl(&block.self_ty, &item));
+            }
+        }
     }
+    builder.1.extend(paginate);
     if wrapped != operations.len() {
         return Err(GenerateError::Shape(format!(
             "wrapped {wrapped} builders for {} operations",
@@ -83,6 +93,81 @@ pub(crate) fn wrap_builders(
         )));
     }
     Ok(())
+}
+
+/// `impl Paginate` for a list operation's builder: its page setters and its page's items.
+fn paginate_impl(builder: &Type, item: &Type) -> Item {
+    syn::parse_quote! {
+        impl<'a> crate::Paginate<'a> for #builder {
+            type Item = #item;
+            fn requested_page_size(&self) -> Option<i64> {
+                crate::pagination::page_param(&self.page_size)
+            }
+            fn requested_page_number(&self) -> Option<i64> {
+                crate::pagination::page_param(&self.page_number)
+            }
+            fn with_page(mut self, number: i64, size: i64) -> Self {
+                crate::pagination::set_page_param(&mut self.page_number, number);
+                crate::pagination::set_page_param(&mut self.page_size, size);
+                self
+            }
+            fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Item> {
+                Box::pin(async move { self.send().await.map(|page| page.into_inner().data) })
+            }
+        }
+    }
+}
+
+/// For each generated struct with a `data: Vec<T>` field, its name and `T`.
+fn list_item_types(file: &syn::File) -> Vec<(String, Type)> {
+    let types = file.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
+        _ => None,
+    });
+    let mut found = Vec::new();
+    for item in types.map(|(_, items)| items.as_slice()).unwrap_or_default() {
+        let Item::Struct(s) = item else { continue };
+        let data = s
+            .fields
+            .iter()
+            .find(|f| f.ident.as_ref().is_some_and(|i| i == "data"));
+        if let Some(inner) = data.and_then(|f| generic_arg(&f.ty, "Vec")) {
+            let Type::Path(path) = &inner else { continue };
+            let Some(last) = path.path.segments.last() else {
+                continue;
+            };
+            let ident = &last.ident;
+            found.push((s.ident.to_string(), syn::parse_quote!(types::#ident)));
+        }
+    }
+    found
+}
+
+/// The item type of a page type `ResponseValue<types::X>` whose `X` has `data: Vec<T>`.
+fn page_item(success: &Type, item_types: &[(String, Type)]) -> Option<Type> {
+    let page = generic_arg(success, "ResponseValue")?;
+    let Type::Path(path) = page else { return None };
+    let name = path.path.segments.last()?.ident.to_string();
+    item_types
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.clone())
+}
+
+/// `T` from `Name<T>` (any path prefix).
+fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
 }
 
 /// `T` from `-> Result<T, E>`.

@@ -240,12 +240,17 @@ fn pagination_is_detected_from_page_parameters() {
     let n = normalize(&doc(json!({
         "parameters": [
             {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
-            {"name": "page[size]", "in": "query", "schema": {"type": "integer"}}
+            {"name": "page[size]", "in": "query", "schema": {"type": "number"}}
         ],
         "responses": ok_response()
     })))
     .unwrap();
     assert!(n.operations[0].paginated);
+    assert_eq!(
+        only_op(&n)["parameters"][1]["schema"]["type"],
+        "integer",
+        "whole pages on the wire"
+    );
 }
 
 #[test]

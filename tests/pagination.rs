@@ -1,0 +1,111 @@
+//! The page stream of list operations: 0, 1 and 3 pages, and an error mid-stream.
+
+mod support;
+
+use futures::{StreamExt, TryStreamExt};
+use httpmock::{Method::GET, MockServer};
+use kajabi_api::Paginate;
+use serde_json::json;
+use support::*;
+
+/// Serves `/v1/contacts` pages of `size` from `total` contacts; `fail_page` answers 500.
+async fn contacts(server: &MockServer, total: usize, size: usize, fail_page: Option<usize>) {
+    let pages = total.div_ceil(size).max(1) + 1;
+    for page in 1..=pages {
+        let ids: Vec<_> = ((page - 1) * size..(page * size).min(total))
+            .map(|i| json!({"id": i.to_string(), "type": "contacts"}))
+            .collect();
+        server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path("/v1/contacts")
+                    .query_param("page[number]", page.to_string())
+                    .query_param("page[size]", size.to_string())
+                    .query_param("filter[site_id]", "s1");
+                if fail_page == Some(page) {
+                    then.status(500)
+                        .header("content-type", "text/html")
+                        .body("<html>down</html>");
+                } else {
+                    then.status(200)
+                        .header("content-type", "application/vnd.api+json")
+                        .json_body(json!({"data": ids}));
+                }
+            })
+            .await;
+    }
+}
+
+async fn ids(server: &MockServer, size: i32) -> Result<Vec<String>, kajabi_api::Error> {
+    let client = client(server);
+    client
+        .list_contacts()
+        .filter_site_id("s1")
+        .page_size(size)
+        .items()
+        .map_ok(|c| c.id.unwrap_or_default())
+        .try_collect()
+        .await
+}
+
+#[tokio::test]
+async fn no_items_is_an_empty_stream() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    contacts(&server, 0, 10, None).await;
+    assert_eq!(ids(&server, 10).await.unwrap(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn one_short_page_is_one_request() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    contacts(&server, 4, 10, None).await;
+    assert_eq!(ids(&server, 10).await.unwrap(), ["0", "1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn three_pages_stop_at_the_short_or_empty_one() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    contacts(&server, 7, 3, None).await;
+    assert_eq!(
+        ids(&server, 3).await.unwrap(),
+        ["0", "1", "2", "3", "4", "5", "6"]
+    );
+
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    contacts(&server, 9, 3, None).await; // three full pages, then an empty fourth
+    let client = client(&server);
+    let pages: Vec<_> = client
+        .list_contacts()
+        .filter_site_id("s1")
+        .page_size(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3]);
+}
+
+#[tokio::test]
+async fn an_error_on_page_two_is_yielded_and_ends_the_stream() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    contacts(&server, 9, 3, Some(2)).await;
+    let client = client(&server);
+    let results: Vec<_> = client
+        .list_contacts()
+        .filter_site_id("s1")
+        .page_size(3)
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].as_ref().unwrap().len(), 3);
+    let error = results[1].as_ref().unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(error.operation(), Some("list_contacts"));
+    assert!(ids(&server, 3).await.is_err());
+}

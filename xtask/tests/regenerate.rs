@@ -1,0 +1,156 @@
+//! Synthetic upstream changes still normalize and generate, and do not rename the SDK methods
+//! of operations they do not touch: what `sync-spec` relies on when it vets a new document.
+
+use std::collections::BTreeMap;
+
+use kajabi_codegen::{generate, normalize, Normalized};
+use serde_json::{json, Value};
+
+fn vendored() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
+        .expect("the workspace's openapi.yaml is readable");
+    kajabi_codegen::load(&text).expect("the vendored document parses")
+}
+
+/// SDK method names by (method, path).
+fn names(normalized: &Normalized) -> BTreeMap<(String, String), String> {
+    normalized
+        .operations
+        .iter()
+        .map(|op| ((op.method.clone(), op.path.clone()), op.name.clone()))
+        .collect()
+}
+
+/// Normalizes and generates the vendored document after `edit`; checks that every operation
+/// outside `touched` paths keeps its name, and returns the generated source and the names.
+fn regenerate(
+    touched: &[&str],
+    edit: impl FnOnce(&mut Value),
+) -> (String, BTreeMap<(String, String), String>) {
+    let base = names(&normalize(&vendored()).expect("the vendored document normalizes"));
+    let mut doc = vendored();
+    edit(&mut doc);
+    let normalized =
+        normalize(&doc).unwrap_or_else(|e| panic!("the variant does not normalize: {e}"));
+    let source =
+        generate(&normalized).unwrap_or_else(|e| panic!("the variant does not generate: {e}"));
+    let after = names(&normalized);
+    for (key, name) in &base {
+        if touched.contains(&key.1.as_str()) {
+            continue;
+        }
+        assert_eq!(
+            after.get(key),
+            Some(name),
+            "{} {} was renamed or lost",
+            key.0,
+            key.1
+        );
+    }
+    (source, after)
+}
+
+/// The generated item that starts with `head`, up to its first closing brace.
+fn item<'a>(source: &'a str, head: &str) -> &'a str {
+    let start = source
+        .find(head)
+        .unwrap_or_else(|| panic!("`{head}` is not in the generated client"));
+    let len = source[start..].find('}').expect("the item closes");
+    &source[start..start + len]
+}
+
+fn key(method: &str, path: &str) -> (String, String) {
+    (method.to_string(), path.to_string())
+}
+
+#[test]
+fn an_added_operation_generates_under_its_own_name() {
+    let (source, names) = regenerate(&["/v1/widgets"], |doc| {
+        doc["paths"]["/v1/widgets"] = doc["paths"]["/v1/sites"].clone();
+    });
+    assert_eq!(names[&key("GET", "/v1/widgets")], "list_widgets");
+    assert!(
+        source.contains("fn list_widgets("),
+        "no list_widgets in the generated client"
+    );
+}
+
+#[test]
+fn a_removed_operation_leaves_the_rest_alone() {
+    let (source, names) = regenerate(&["/v1/blog_posts/{id}"], |doc| {
+        doc["paths"]
+            .as_object_mut()
+            .expect("paths is a map")
+            .remove("/v1/blog_posts/{id}")
+            .expect("the spec has /v1/blog_posts/{id}");
+    });
+    assert!(!names.contains_key(&key("GET", "/v1/blog_posts/{id}")));
+    assert!(
+        !source.contains("fn get_blog_post("),
+        "get_blog_post is still generated"
+    );
+}
+
+#[test]
+fn a_path_moved_from_v1_to_v2_keeps_its_name() {
+    let (_, names) = regenerate(&["/v1/sites", "/v2/sites"], |doc| {
+        let paths = doc["paths"].as_object_mut().expect("paths is a map");
+        let sites = paths.remove("/v1/sites").expect("the spec has /v1/sites");
+        paths.insert("/v2/sites".into(), sites);
+    });
+    // The version prefix is not part of the name, so a move to /v2 does not rename the method.
+    assert_eq!(names[&key("GET", "/v2/sites")], "list_sites");
+}
+
+#[test]
+fn a_new_component_with_a_3_1_nullable_property_generates() {
+    let (source, _) = regenerate(&[], |doc| {
+        doc["components"]["schemas"]["widget_attributes"] = json!({
+            "type": "object",
+            "properties": {"nickname": {"type": ["string", "null"]}, "size": {"type": "integer"}},
+            "required": ["nickname"]
+        });
+    });
+    // Required but nullable: the field is present, its value optional.
+    let body = item(&source, "pub struct WidgetAttributes");
+    assert!(
+        body.contains("pub nickname: ::std::option::Option<::std::string::String>"),
+        "nickname is not an optional string:\n{body}"
+    );
+}
+
+#[test]
+fn a_renamed_parameter_generates_and_renames_nothing() {
+    let (source, _) = regenerate(&[], |doc| {
+        let param = doc["paths"]["/v1/sites"]["get"]["parameters"]
+            .as_array_mut()
+            .and_then(|ps| ps.iter_mut().find(|p| p["name"] == "filter[title_cont]"))
+            .expect("GET /v1/sites has filter[title_cont]");
+        param["name"] = json!("filter[name_cont]");
+    });
+    let builder = item(&source, "pub struct ListSites<'a>");
+    assert!(
+        builder.contains("filter_name_cont:"),
+        "the renamed parameter is missing:\n{builder}"
+    );
+    assert!(
+        !builder.contains("filter_title_cont:"),
+        "the old parameter is still there:\n{builder}"
+    );
+}
+
+#[test]
+fn a_name_clash_fails_naming_both_operations() {
+    // /v1 and /v2 of the same resource side by side synthesize the same name: the normalizer
+    // must say which operations clash rather than let the generator pick one.
+    let mut doc = vendored();
+    doc["paths"]["/v2/sites"] = doc["paths"]["/v1/sites"].clone();
+    let error = normalize(&doc)
+        .expect_err("two operations named list_sites")
+        .to_string();
+    assert!(
+        error.contains("GET /v2/sites") && error.contains("GET /v1/sites"),
+        "{error}"
+    );
+    assert!(error.contains("list_sites"), "{error}");
+}
