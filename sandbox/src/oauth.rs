@@ -1,0 +1,388 @@
+//! The OAuth endpoints and the token store behind every secured operation.
+//!
+//! # `POST /v1/oauth/token` (form body)
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `grant_type=client_credentials`, matching `client_id` and `client_secret` | 200, a new token pair |
+//! | `grant_type=client_credentials`, other or missing credentials | 401 `invalid_client` |
+//! | `grant_type=refresh_token`, a live `refresh_token` | 200, a new pair; the old pair is revoked (rotation) |
+//! | `grant_type=refresh_token`, unknown, rotated or revoked token | 400 `invalid_grant` |
+//! | `grant_type=refresh_token` without `refresh_token` | 400 `invalid_request` |
+//! | `grant_type` missing or anything else (`password` included) | 400 `unsupported_grant_type` |
+//! | not a form body (another `Content-Type`, not UTF-8, a parameter given twice) | 400 `invalid_request` |
+//!
+//! A pair is `{"access_token","refresh_token","token_type":"Bearer","expires_in"}`; tokens are
+//! 32 random URL-safe characters, always including `-` and `_`. The access token expires after
+//! [`Config::token_ttl`](crate::Config::token_ttl) and is then rejected like an unknown one;
+//! the refresh token lives until it is used (rotation) or revoked, so an expired session can
+//! still be refreshed. State lives as long as the [`Sandbox`](crate::Sandbox); nothing is
+//! purged, which is fine for test-sized runs.
+//!
+//! # `POST /v1/oauth/revoke` (form body `token=...`)
+//!
+//! Needs `Authorization: Bearer <live access token>`, else 401 with an OAuth JSON body
+//! `{"error":"invalid_token",...}` (the spec declares 401 without content; the body is what
+//! Kajabi documents). With a valid bearer the answer is always 200 with an empty body, because
+//! the spec declares only 200 and 401:
+//!
+//! - `token` is the access or refresh token of any live pair: both tokens of that pair are
+//!   revoked, whoever the bearer is;
+//! - `token` is unknown or already revoked: nothing happens (RFC 7009 section 2.2: an invalid
+//!   token is not an error);
+//! - `token` is missing or empty, or the body is not a form: the **bearer's own** pair is
+//!   revoked. A caller who forgot the parameter most likely meant "log me out", and answering
+//!   200 while leaving the session alive would be the more surprising outcome. (Behind Prism,
+//!   such a request is rejected before it arrives: `token` is required by the spec.)
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, Response, StatusCode};
+use serde_json::json;
+
+use crate::problems;
+
+/// Length of every token.
+pub(crate) const TOKEN_LEN: usize = 32;
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// One issued pair, keyed by its access token.
+#[derive(Debug)]
+struct Session {
+    refresh: String,
+    expires_at: Option<Instant>,
+}
+
+/// Every live token pair.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    by_access: HashMap<String, Session>,
+    /// Refresh token → access token of the same pair.
+    by_refresh: HashMap<String, String>,
+}
+
+/// Why a bearer token was not accepted, in words for the error body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rejection {
+    /// No `Authorization` header.
+    Missing,
+    /// `Authorization` is not `Bearer <token>`.
+    NotBearer,
+    /// The access token was never issued, or was revoked or rotated away.
+    Unknown,
+    /// The access token has outlived `expires_in`.
+    Expired,
+}
+
+impl Rejection {
+    /// The sentence that goes into `detail` / `error_description`.
+    pub(crate) fn detail(self) -> &'static str {
+        match self {
+            Rejection::Missing => "missing Authorization header; send `Authorization: Bearer <access_token>` from POST /v1/oauth/token",
+            Rejection::NotBearer => "the Authorization header must be `Bearer <access_token>`",
+            Rejection::Unknown => "the access token is unknown or has been revoked",
+            Rejection::Expired => "the access token has expired; refresh it or request a new one",
+        }
+    }
+}
+
+impl Tokens {
+    /// Issues a new pair living `ttl`; returns `(access, refresh)`.
+    pub(crate) fn issue(&mut self, ttl: Duration) -> (String, String) {
+        let access = self.fresh_token();
+        let refresh = self.fresh_token();
+        // An absurd ttl (overflowing `Instant`) means "never expires".
+        let expires_at = Instant::now().checked_add(ttl);
+        self.by_refresh.insert(refresh.clone(), access.clone());
+        self.by_access.insert(
+            access.clone(),
+            Session {
+                refresh: refresh.clone(),
+                expires_at,
+            },
+        );
+        (access, refresh)
+    }
+
+    /// Checks an access token.
+    pub(crate) fn check(&self, access: &str) -> Result<(), Rejection> {
+        let session = self.by_access.get(access).ok_or(Rejection::Unknown)?;
+        match session.expires_at {
+            Some(at) if Instant::now() >= at => Err(Rejection::Expired),
+            _ => Ok(()),
+        }
+    }
+
+    /// Rotation: revokes the pair of `refresh` and issues a new one, if `refresh` is live.
+    pub(crate) fn rotate(&mut self, refresh: &str, ttl: Duration) -> Option<(String, String)> {
+        let access = self.by_refresh.get(refresh)?.clone();
+        self.revoke_pair(&access);
+        Some(self.issue(ttl))
+    }
+
+    /// Revokes the pair `token` (access or refresh) belongs to; false if there is none.
+    pub(crate) fn revoke(&mut self, token: &str) -> bool {
+        let access = if self.by_access.contains_key(token) {
+            token.to_string()
+        } else if let Some(access) = self.by_refresh.get(token) {
+            access.clone()
+        } else {
+            return false;
+        };
+        self.revoke_pair(&access);
+        true
+    }
+
+    fn revoke_pair(&mut self, access: &str) {
+        if let Some(session) = self.by_access.remove(access) {
+            self.by_refresh.remove(&session.refresh);
+        }
+    }
+
+    fn fresh_token(&self) -> String {
+        loop {
+            let token = random_token();
+            if !self.by_access.contains_key(&token) && !self.by_refresh.contains_key(&token) {
+                return token;
+            }
+        }
+    }
+}
+
+/// [`TOKEN_LEN`] random URL-safe characters, with at least one `-` and one `_` so that
+/// clients that mishandle them are caught.
+pub(crate) fn random_token() -> String {
+    let mut bytes: Vec<u8> = (0..TOKEN_LEN)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())])
+        .collect();
+    let dash = fastrand::usize(..TOKEN_LEN);
+    let underscore = (dash + 1 + fastrand::usize(..TOKEN_LEN - 1)) % TOKEN_LEN;
+    bytes[dash] = b'-';
+    bytes[underscore] = b'_';
+    bytes.into_iter().map(char::from).collect()
+}
+
+/// The token in `Authorization: Bearer <token>`.
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, Rejection> {
+    let value = headers.get(AUTHORIZATION).ok_or(Rejection::Missing)?;
+    let value = value.to_str().map_err(|_| Rejection::NotBearer)?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or(Rejection::NotBearer)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(Rejection::NotBearer);
+    }
+    Ok(token)
+}
+
+/// What the token endpoint needs from the server.
+pub(crate) struct Credentials<'a> {
+    /// The one accepted client id.
+    pub(crate) client_id: &'a str,
+    /// Its secret.
+    pub(crate) client_secret: &'a str,
+    /// Access token lifetime.
+    pub(crate) ttl: Duration,
+}
+
+/// Answers `POST /v1/oauth/token`. `body` is `None` when it could not be read.
+pub(crate) fn token(
+    tokens: &std::sync::Mutex<Tokens>,
+    creds: &Credentials<'_>,
+    headers: &HeaderMap,
+    body: Option<&Bytes>,
+) -> Response<Body> {
+    let bad_request = |error: &str, description: &str| {
+        problems::oauth(StatusCode::BAD_REQUEST, error, description)
+    };
+    let form = match parse_form(headers, body) {
+        Ok(form) => form,
+        Err(detail) => return bad_request("invalid_request", &detail),
+    };
+    let param = |name: &str| form.get(name).map(String::as_str);
+    let pair = match param("grant_type") {
+        Some("client_credentials") => {
+            if param("client_id") != Some(creds.client_id)
+                || param("client_secret") != Some(creds.client_secret)
+            {
+                return problems::oauth(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "client_id or client_secret is wrong or missing",
+                );
+            }
+            lock(tokens).issue(creds.ttl)
+        }
+        Some("refresh_token") => {
+            let Some(refresh) = param("refresh_token").filter(|t| !t.is_empty()) else {
+                return bad_request(
+                    "invalid_request",
+                    "the refresh_token grant needs a `refresh_token` parameter",
+                );
+            };
+            match lock(tokens).rotate(refresh, creds.ttl) {
+                Some(pair) => pair,
+                None => {
+                    return bad_request(
+                        "invalid_grant",
+                        "the refresh token is unknown, was already used, or has been revoked",
+                    )
+                }
+            }
+        }
+        Some(other) => {
+            let description = format!(
+                "grant_type `{other}` is not supported; use client_credentials or refresh_token"
+            );
+            return bad_request("unsupported_grant_type", &description);
+        }
+        None => {
+            return bad_request(
+                "unsupported_grant_type",
+                "missing grant_type; use client_credentials or refresh_token",
+            )
+        }
+    };
+    let body = json!({
+        "access_token": pair.0,
+        "refresh_token": pair.1,
+        "token_type": "Bearer",
+        "expires_in": creds.ttl.as_secs(),
+    });
+    let mut response = problems::with_body(StatusCode::OK, problems::JSON, body.to_string());
+    problems::no_store(&mut response);
+    response
+}
+
+/// Answers `POST /v1/oauth/revoke`; see the module docs for every case.
+pub(crate) fn revoke(
+    tokens: &std::sync::Mutex<Tokens>,
+    headers: &HeaderMap,
+    body: Option<&Bytes>,
+) -> Response<Body> {
+    let bearer = match bearer(headers) {
+        Ok(token) => token,
+        Err(rejection) => {
+            return problems::oauth(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                rejection.detail(),
+            )
+        }
+    };
+    let mut tokens = lock(tokens);
+    if let Err(rejection) = tokens.check(bearer) {
+        return problems::oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            rejection.detail(),
+        );
+    }
+    let target = parse_form(headers, body)
+        .ok()
+        .and_then(|mut form| form.remove("token"))
+        .filter(|t| !t.is_empty());
+    match target {
+        Some(token) => tokens.revoke(&token),
+        None => tokens.revoke(bearer),
+    };
+    problems::empty(StatusCode::OK)
+}
+
+/// Locks the token store; a panic elsewhere never poisons the sandbox for good.
+pub(crate) fn lock(tokens: &std::sync::Mutex<Tokens>) -> std::sync::MutexGuard<'_, Tokens> {
+    tokens
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body; a parameter may appear once.
+fn parse_form(
+    headers: &HeaderMap,
+    body: Option<&Bytes>,
+) -> Result<HashMap<String, String>, String> {
+    if let Some(media) = headers.get(CONTENT_TYPE) {
+        let essence = media
+            .to_str()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim();
+        if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(format!(
+                "the body must be application/x-www-form-urlencoded, not {essence:?}"
+            ));
+        }
+    }
+    let body = body.ok_or_else(|| "the request body could not be read".to_string())?;
+    std::str::from_utf8(body).map_err(|_| "the form body is not UTF-8".to_string())?;
+    let mut form = HashMap::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        if form.insert(key.to_string(), value.into_owned()).is_some() {
+            return Err(format!("parameter `{key}` appears more than once"));
+        }
+    }
+    Ok(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_url_safe_and_carry_dash_and_underscore() {
+        for _ in 0..200 {
+            let token = random_token();
+            assert_eq!(token.len(), TOKEN_LEN);
+            assert!(token.bytes().all(|b| ALPHABET.contains(&b)));
+            assert!(token.contains('-') && token.contains('_'), "{token}");
+        }
+    }
+
+    #[test]
+    fn rotation_and_revocation() {
+        let mut tokens = Tokens::default();
+        let ttl = Duration::from_secs(60);
+        let (access, refresh) = tokens.issue(ttl);
+        assert_eq!(tokens.check(&access), Ok(()));
+        let (access2, refresh2) = tokens.rotate(&refresh, ttl).expect("live refresh token");
+        assert_eq!(tokens.check(&access), Err(Rejection::Unknown));
+        assert!(tokens.rotate(&refresh, ttl).is_none());
+        assert!(tokens.revoke(&refresh2));
+        assert_eq!(tokens.check(&access2), Err(Rejection::Unknown));
+        assert!(!tokens.revoke(&access2));
+    }
+
+    #[test]
+    fn expired_tokens_are_rejected_but_refreshable() {
+        let mut tokens = Tokens::default();
+        let (access, refresh) = tokens.issue(Duration::ZERO);
+        assert_eq!(tokens.check(&access), Err(Rejection::Expired));
+        assert!(tokens.rotate(&refresh, Duration::from_secs(5)).is_some());
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), Err(Rejection::Missing));
+        headers.insert(AUTHORIZATION, "Basic abc".parse().expect("header"));
+        assert_eq!(bearer(&headers), Err(Rejection::NotBearer));
+        headers.insert(AUTHORIZATION, "bearer  t-_1 ".parse().expect("header"));
+        assert_eq!(bearer(&headers), Ok("t-_1"));
+    }
+
+    #[test]
+    fn forms_reject_other_media_and_repeats() {
+        let mut headers = HeaderMap::new();
+        let body = Bytes::from_static(b"a=1&b=%2B");
+        let form = parse_form(&headers, Some(&body)).expect("form");
+        assert_eq!(form.get("b").map(String::as_str), Some("+"));
+        assert!(parse_form(&headers, Some(&Bytes::from_static(b"a=1&a=2"))).is_err());
+        headers.insert(CONTENT_TYPE, "application/json".parse().expect("header"));
+        assert!(parse_form(&headers, Some(&body)).is_err());
+    }
+}
