@@ -289,6 +289,11 @@ impl Client {
         builder.build()
     }
 
+    /// The base URL calls go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.baseurl
+    }
+
     /// The current access token, getting one first if there is none or it is stale.
     ///
     /// # Errors

@@ -163,9 +163,11 @@ impl Error {
     }
 
     /// Replaces every occurrence of the `secrets` in the server's error text, for errors of
-    /// calls that sent a credential the server might echo back.
+    /// calls that sent a credential the server might echo back. Strings under 8 bytes are
+    /// left alone.
     pub(crate) fn scrub(mut self, secrets: &[&str]) -> Self {
-        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+        // Shorter strings are no credential worth the name and would mangle ordinary words.
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 8).collect();
         if secrets.is_empty() {
             return self;
         }
@@ -364,7 +366,19 @@ impl fmt::Display for Error {
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 write!(f, "{subject} returned {status}")?;
                 match &self.inner.api {
-                    Some(api) => write!(f, ": {api}")?,
+                    Some(api) => {
+                        // "401 Unauthorized: Unauthorized: …" says the reason twice.
+                        let text = api.to_string();
+                        let reason = status.canonical_reason().unwrap_or("");
+                        let text = match text.strip_prefix(reason) {
+                            Some("") => "",
+                            Some(rest) => rest.strip_prefix(": ").unwrap_or(&text),
+                            None => &text,
+                        };
+                        if !text.is_empty() {
+                            write!(f, ": {text}")?;
+                        }
+                    }
                     None if self.inner.body.is_empty() => f.write_str(" with an empty body")?,
                     None => write!(
                         f,

@@ -145,11 +145,7 @@ fn sent_secrets(request: Option<&Request>, bearer: Option<&Token>) -> Vec<String
         .and_then(reqwest::Body::as_bytes)
         .filter(|_| is_form)
     {
-        secrets.extend(
-            form_urlencoded::parse(body)
-                .map(|(_, value)| value.into_owned())
-                .filter(|value| value.len() >= 8),
-        );
+        secrets.extend(form_urlencoded::parse(body).map(|(_, value)| value.into_owned()));
     }
     secrets
 }

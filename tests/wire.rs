@@ -88,8 +88,8 @@ async fn the_generated_token_operation_sends_a_form_without_authorization() {
 #[tokio::test]
 async fn me_status_errors_are_typed() {
     let cases: [(u16, &str, &str, &str); 4] = [
-        (401, "application/vnd.api+json", r#"{"errors":[{"status":"401","title":"Unauthorized"}]}"#, "get_me returned 401 Unauthorized: Unauthorized"),
-        (403, "application/vnd.api+json", r#"{"errors":[{"status":"403","title":"Forbidden","detail":"missing scope"}]}"#, "get_me returned 403 Forbidden: Forbidden: missing scope; the API key lacks the permission for this call"),
+        (401, "application/vnd.api+json", r#"{"errors":[{"status":"401","title":"Unauthorized"}]}"#, "get_me returned 401 Unauthorized; the token is invalid"),
+        (403, "application/vnd.api+json", r#"{"errors":[{"status":"403","title":"Forbidden","detail":"missing scope"}]}"#, "get_me returned 403 Forbidden: missing scope; the API key lacks the permission for this call"),
         (500, "text/html", "<html>oops</html>", "get_me returned 500 Internal Server Error with a body that is not a Kajabi error (text/html)"),
         (502, "text/plain", "", "get_me returned 502 Bad Gateway with an empty body"),
     ];

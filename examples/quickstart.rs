@@ -1,0 +1,94 @@
+//! The token lifecycle end to end: get a token, call the API, log out, see the token refused.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With `KAJABI_CLIENT_ID` and `KAJABI_CLIENT_SECRET` set (and optionally `KAJABI_BASE_URL`),
+//! it talks to that Kajabi. Otherwise it starts the local sandbox in-process and talks to it,
+//! so it runs offline with nothing set up.
+
+use std::process::ExitCode;
+
+use kajabi_api::{Client, RetryPolicy};
+use kajabi_sandbox::Sandbox;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Kept alive until the end: dropping it stops the sandbox.
+    let mut sandbox = None;
+    let client = if std::env::var_os("KAJABI_CLIENT_ID").is_some()
+        && std::env::var_os("KAJABI_CLIENT_SECRET").is_some()
+    {
+        println!("Using the Kajabi API from the environment (KAJABI_CLIENT_ID, KAJABI_BASE_URL)");
+        Client::from_env()?
+    } else {
+        let local = Sandbox::start().await?;
+        println!(
+            "No KAJABI_CLIENT_ID/KAJABI_CLIENT_SECRET set: using the local sandbox at {}",
+            local.base_url()
+        );
+        let client = Client::builder()
+            .base_url(local.base_url())
+            .client_credentials(local.client_id(), local.client_secret())
+            .build()?;
+        sandbox = Some(local);
+        client
+    };
+    let base_url = client.base_url().to_string();
+
+    let token = client.access_token().await?;
+    println!(
+        "1. Got an access token ({} characters; the client caches and renews it)",
+        token.secret().len()
+    );
+
+    let version = client.get_version().send().await?;
+    let meta = version.meta.clone().unwrap_or_default();
+    println!(
+        "2. GET /v1/version: {} {}",
+        meta.title.as_deref().unwrap_or("?"),
+        meta.version.as_deref().unwrap_or("?")
+    );
+
+    let me = client.get_me().send().await?;
+    let attributes = me
+        .data
+        .as_ref()
+        .and_then(|d| d.attributes.clone())
+        .unwrap_or_default();
+    println!(
+        "3. GET /v1/me: {} <{}>",
+        attributes.name.as_deref().unwrap_or("?"),
+        attributes.email.as_deref().unwrap_or("?")
+    );
+
+    client.logout().await?;
+    println!("4. POST /v1/oauth/revoke: logged out; both the access and the refresh token are now invalid");
+
+    // A client holding only the revoked token (no credentials, so it cannot get a new one).
+    let revoked = Client::builder()
+        .base_url(base_url)
+        .access_token(token)
+        .retry_policy(RetryPolicy::disabled())
+        .build()?;
+    match revoked.get_me().send().await {
+        Err(e) if e.is_unauthorized() => {
+            println!("5. GET /v1/me with the revoked token is refused: {e}")
+        }
+        Err(e) => return Err(format!("expected 401 for the revoked token, got: {e}").into()),
+        Ok(_) => return Err("the revoked token was still accepted".into()),
+    }
+    drop(sandbox);
+    Ok(())
+}
