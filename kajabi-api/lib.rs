@@ -30,6 +30,7 @@
 
 mod auth;
 mod client;
+mod dynamic;
 mod error;
 mod generated;
 mod media_type;

@@ -5,7 +5,8 @@
 //! (hidden, crate-private) and adds a `send` with the same success type that returns
 //! `kajabi_api::Error`, through `crate::operation::send`, which adds the tracing span and
 //! turns progenitor's error into the crate's. List operations (those with `page[number]` and
-//! `page[size]`) whose page has a `data` array also get an `impl kajabi_api::Paginate`.
+//! `page[size]`) whose page has a `data` array also get an `impl kajabi_api::Paginate`, and
+//! `Client::call_operation` dispatches on the operation name with JSON arguments.
 //! Nothing else in progenitor's output changes.
 
 use proc_macro2::Span;
@@ -30,6 +31,7 @@ pub(crate) fn wrap_builders(
         })?;
     let mut wrapped = 0;
     let mut paginate = Vec::new();
+    let mut arms = Vec::new();
     for item in builder.1.iter_mut() {
         let Item::Impl(block) = item else { continue };
         let Type::Path(self_ty) = &*block.self_ty else {
@@ -51,6 +53,7 @@ pub(crate) fn wrap_builders(
             .ok_or_else(|| {
                 GenerateError::Shape(format!("builder `{type_name}` matches no operation"))
             })?;
+        arms.push(dispatch_arm(operation, &block.items)?);
         let ImplItem::Fn(raw) = &mut block.items[position] else {
             unreachable!("position found a fn")
         };
@@ -86,6 +89,30 @@ pub(crate) fn wrap_builders(
         }
     }
     builder.1.extend(paginate);
+    file.items.push(syn::parse_quote! {
+        impl Client {
+            /// Calls the operation named `operation` (see [`crate::operations`]) with its
+            /// parameters by their names on the wire (`{"id": "1", "page[size]": 10}`) and a
+            /// JSON body, and returns the response body as JSON (`null` when it has none).
+            /// For tools and tests that walk the API generically; typed code should call the
+            /// operation's own method.
+            ///
+            /// # Errors
+            /// [`crate::Error::is_request`] for an unknown operation or a value that does not
+            /// fit its parameter's type; otherwise as the operation's `send`.
+            pub async fn call_operation(
+                &self,
+                operation: &str,
+                params: &serde_json::Map<String, serde_json::Value>,
+                body: Option<serde_json::Value>,
+            ) -> Result<serde_json::Value, crate::Error> {
+                match operation {
+                    #(#arms)*
+                    _ => Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
+                }
+            }
+        }
+    });
     if wrapped != operations.len() {
         return Err(GenerateError::Shape(format!(
             "wrapped {wrapped} builders for {} operations",
@@ -93,6 +120,87 @@ pub(crate) fn wrap_builders(
         )));
     }
     Ok(())
+}
+
+/// The `call_operation` arm of one operation: each builder setter fed from the parameter of
+/// the same wire name (`page[number]` → `page_number`), and the body.
+fn dispatch_arm(
+    operation: &Operation,
+    items: &[ImplItem],
+) -> Result<proc_macro2::TokenStream, GenerateError> {
+    let name = &operation.name;
+    let method = syn::Ident::new(name, Span::call_site());
+    let wire_names: Vec<&String> = operation
+        .path_params
+        .iter()
+        .chain(&operation.query)
+        .collect();
+    let mut setters = Vec::new();
+    for item in items {
+        let ImplItem::Fn(f) = item else { continue };
+        let Some(ty) = setter_type(f) else { continue };
+        let setter = &f.sig.ident;
+        let key = setter.to_string();
+        if key == "body" {
+            setters.push(quote::quote! {
+                if let Some(value) = &body {
+                    call = call.body(crate::dynamic::arg::<#ty>("body", value)?);
+                }
+            });
+            continue;
+        }
+        let wire = wire_names
+            .iter()
+            .find(|w| squash(w) == squash(&key))
+            .ok_or_else(|| {
+                GenerateError::Shape(format!("{name}: setter `{key}` matches no parameter"))
+            })?;
+        setters.push(quote::quote! {
+            if let Some(value) = params.get(#wire) {
+                call = call.#setter(crate::dynamic::arg::<#ty>(#wire, value)?);
+            }
+        });
+    }
+    Ok(quote::quote! {
+        #name => {
+            #[allow(unused_mut)]
+            let mut call = self.#method();
+            #(#setters)*
+            crate::dynamic::json(call.send().await?)
+        }
+    })
+}
+
+/// `T` of a builder setter `fn x<V>(self, value: V) -> Self where V: TryInto<T>`.
+fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
+    let predicate = f.sig.generics.where_clause.as_ref()?.predicates.first()?;
+    let syn::WherePredicate::Type(bound) = predicate else {
+        return None;
+    };
+    bound.bounds.iter().find_map(|b| match b {
+        syn::TypeParamBound::Trait(t) => {
+            let last = t.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+/// A name with only its letters and digits, lower case: how wire names and setters meet.
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// `impl Paginate` for a list operation's builder: its page setters and its page's items.
