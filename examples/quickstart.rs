@@ -8,43 +8,18 @@
 //! it talks to that Kajabi. Otherwise it starts the local sandbox in-process and talks to it,
 //! so it runs offline with nothing set up.
 
-use std::process::ExitCode;
+mod common;
 
 use kajabi_api::{Client, RetryPolicy};
-use kajabi_sandbox::Sandbox;
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+async fn main() -> std::process::ExitCode {
+    common::exit(run().await)
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Kept alive until the end: dropping it stops the sandbox.
-    let mut sandbox = None;
-    let client = if std::env::var_os("KAJABI_CLIENT_ID").is_some()
-        && std::env::var_os("KAJABI_CLIENT_SECRET").is_some()
-    {
-        println!("Using the Kajabi API from the environment (KAJABI_CLIENT_ID, KAJABI_BASE_URL)");
-        Client::from_env()?
-    } else {
-        let local = Sandbox::start().await?;
-        println!(
-            "No KAJABI_CLIENT_ID/KAJABI_CLIENT_SECRET set: using the local sandbox at {}",
-            local.base_url()
-        );
-        let client = Client::builder()
-            .base_url(local.base_url())
-            .client_credentials(local.client_id(), local.client_secret())
-            .build()?;
-        sandbox = Some(local);
-        client
-    };
+    let (client, _sandbox) = common::connect().await?;
     let base_url = client.base_url().to_string();
 
     let token = client.access_token().await?;
@@ -89,6 +64,5 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => return Err(format!("expected 401 for the revoked token, got: {e}").into()),
         Ok(_) => return Err("the revoked token was still accepted".into()),
     }
-    drop(sandbox);
     Ok(())
 }
