@@ -1,9 +1,5 @@
 //! Building a [`Client`] and the calls that are more than one generated operation:
 //! revoking tokens and logging out.
-//!
-//! Defaults: base URL `https://api.kajabi.com`, connect timeout 10 s, whole-request timeout
-//! 30 s, [`RetryPolicy::default`], token renewal 60 s before expiry, success bodies capped at
-//! 16 MiB, at most 5 redirects (reqwest drops `Authorization` on a redirect to another host).
 
 use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 
@@ -22,6 +18,9 @@ const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Builds a [`Client`]; see [`Client::builder`].
 ///
+/// Defaults: base URL `https://api.kajabi.com`, connect timeout 10 s, whole-request timeout
+/// 30 s, [`RetryPolicy::default`], token renewal 60 s before expiry, success bodies capped at
+/// 16 MiB, at most 5 redirects (reqwest drops `Authorization` on a redirect to another host).
 /// Setters never fail: every check happens in [`ClientBuilder::build`].
 #[must_use]
 pub struct ClientBuilder {
@@ -253,7 +252,7 @@ fn validate_base_url(raw: &str) -> Result<String, Error> {
 }
 
 impl Client {
-    /// A builder with the defaults listed in the [module docs](self).
+    /// A builder with the defaults listed on [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }

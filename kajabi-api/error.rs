@@ -1,12 +1,4 @@
-//! The one error type of the SDK.
-//!
-//! Every call returns [`Error`] on failure: a bad configuration, a failed or timed-out
-//! transport, an error status from Kajabi (with its body decoded into [`ApiError`] when it is
-//! one of Kajabi's two error shapes), or a success body that does not match the schema.
-//! Like `reqwest::Error`, it is a small boxed struct: ask it with the `is_*` predicates and
-//! accessors. `Display` is one lowercase sentence saying what happened and what to do; the
-//! cause is reached through [`std::error::Error::source`]. No secret is ever part of it: tokens
-//! travel in headers and form bodies, neither of which an error keeps.
+//! The one error type, and Kajabi's error bodies.
 
 use std::{fmt, time::Duration};
 
@@ -19,7 +11,16 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A failed Kajabi API call. See the [module docs](self).
+/// A failed Kajabi API call; the one error type of the SDK.
+///
+/// Every call returns it on failure: a bad configuration, a failed or timed-out
+/// transport, an error status from Kajabi (with its body decoded into [`ApiError`] when it is
+/// one of Kajabi's two error shapes), or a success body that does not match the schema.
+/// Like `reqwest::Error`, it is a small boxed struct: ask it with the `is_*` predicates and
+/// accessors. `Display` is one lowercase sentence saying what happened and what to do; the
+/// cause is reached through [`std::error::Error::source`]. No secret is ever part of it: tokens
+/// travel in headers and form bodies, neither of which an error keeps, and errors of calls
+/// that sent a credential are scrubbed of it in case the server echoes it back.
 pub struct Error {
     inner: Box<Inner>,
 }

@@ -1,18 +1,4 @@
 //! Streams over every page of a list operation.
-//!
-//! Every list operation that takes `page[number]` and `page[size]` implements [`Paginate`]
-//! (the build generates the impls). Pages are requested one after the other, starting at the
-//! builder's `page_number` (default 1) with its `page_size` (default 25, at most 100, Kajabi's
-//! maximum), and the stream ends after the first page that holds fewer items than the page
-//! size, or after an empty page. An error ends the stream after it is yielded.
-//!
-//! ```no_run
-//! use futures::TryStreamExt;
-//! use kajabi_api::Paginate;
-//! # async fn run(client: kajabi_api::Client) -> Result<(), kajabi_api::Error> {
-//! let contacts: Vec<_> = client.list_contacts().page_size(100).items().try_collect().await?;
-//! # Ok(()) }
-//! ```
 
 use std::{future::Future, pin::Pin};
 
@@ -31,7 +17,21 @@ pub type PageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Vec<T>, Error>> 
 /// A stream of pages or items; ends after the last page or the first error.
 pub type PageStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
 
-/// A list operation's builder, walked page by page. See the [module docs](self).
+/// A list operation's builder, walked page by page.
+///
+/// Every list operation that takes `page[number]` and `page[size]` implements [`Paginate`]
+/// (the build generates the impls). Pages are requested one after the other, starting at the
+/// builder's `page_number` (default 1) with its `page_size` (default 25, at most 100, Kajabi's
+/// maximum), and the stream ends after the first page that holds fewer items than the page
+/// size, or after an empty page. An error ends the stream after it is yielded.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use kajabi_api::Paginate;
+/// # async fn run(client: kajabi_api::Client) -> Result<(), kajabi_api::Error> {
+/// let contacts: Vec<_> = client.list_contacts().page_size(100).items().try_collect().await?;
+/// # Ok(()) }
+/// ```
 pub trait Paginate<'a>: Clone + Send + Sized + 'a {
     /// One element of the page's `data`.
     type Item: Send + 'a;

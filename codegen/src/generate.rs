@@ -3,7 +3,7 @@
 //! Three things are emitted, in one Rust source string:
 //! 1. progenitor's client (builder interface, one `Client` for all tags), with each builder's
 //!    `send` renamed `dispatch` and a new `send` added that returns `kajabi_api::Error`
-//!    (see [`crate::wrap`]);
+//!    (see `wrap.rs`);
 //! 2. `OPERATIONS`, the per-operation table ([`crate::normalize::Operation`]) the hand-written
 //!    layer reads to put the spec's media types and `Authorization` on the wire;
 //! 3. `operation(name)`, a `match` over that table, for the request hook.

@@ -20,6 +20,8 @@
 //!   repeated with a different definition is an error.
 //! - **Page parameters** typed `number` become `integer`, so that `page[size]=10` goes on
 //!   the wire instead of `10.0`.
+//! - **Descriptions** become rustdoc: a code fence without a language is marked `text`, or
+//!   rustdoc would compile the spec's JSON samples as Rust doctests.
 //! - **Secrets.** String properties that hold credentials get `format: kajabi-secret`, which
 //!   the generator maps to a type with a redacted `Debug`.
 
@@ -124,6 +126,7 @@ fn err(location: impl Into<String>, construct: impl Into<String>) -> NormalizeEr
 /// A [`NormalizeError`] naming the method, path and construct the generator cannot take.
 pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
     let mut doc = source.clone();
+    label_code_fences(&mut doc);
     let root = doc
         .as_object_mut()
         .ok_or_else(|| err("/", "the document is not a YAML or JSON object"))?;
@@ -411,6 +414,42 @@ fn normalize_operation(
         success_statuses,
         error_statuses,
     })
+}
+
+/// Marks every bare code fence in every `description` as `text`.
+fn label_code_fences(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                match inner {
+                    Value::String(text) if key == "description" && text.contains("```") => {
+                        *text = label_fences_in(text);
+                    }
+                    _ => label_code_fences(inner),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(label_code_fences),
+        _ => {}
+    }
+}
+
+fn label_fences_in(text: &str) -> String {
+    let mut open = false;
+    let mut out: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        let trimmed = line.trim_start();
+        if let Some(info) = trimmed.strip_prefix("```") {
+            if !open && info.trim().is_empty() {
+                out.push(format!("{}```text", &line[..line.len() - trimmed.len()]));
+                open = true;
+                continue;
+            }
+            open = !open;
+        }
+        out.push(line.to_string());
+    }
+    out.join("\n")
 }
 
 fn resolve_ref<'a>(

@@ -2,7 +2,7 @@
 //!
 //! The checks run from the cheapest to the most telling, so the refusal names the first thing
 //! wrong: not text, an HTML page, not YAML, YAML but not OpenAPI, then the build's own
-//! normalizer ([`kajabi_codegen::normalize`]) and generator ([`kajabi_codegen::generate`]).
+//! normalizer ([`kajabi_codegen::normalize()`]) and generator ([`kajabi_codegen::generate()`]).
 
 use kajabi_codegen::{GenerateError, NormalizeError, Normalized};
 use serde_json::Value;

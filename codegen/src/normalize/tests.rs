@@ -295,3 +295,16 @@ fn normalizing_is_deterministic_and_idempotent_on_its_output() {
     let twice = normalize(&once.document).unwrap();
     assert_eq!(once.document, twice.document);
 }
+
+#[test]
+fn bare_code_fences_in_descriptions_are_marked_text() {
+    let n = normalize(&doc(json!({
+        "description": "Body:\n```\n{\"a\": 1}\n```\nThen:\n```json\n{}\n```\n  ```\nindented\n  ```",
+        "responses": ok_response()
+    })))
+    .unwrap();
+    assert_eq!(
+        only_op(&n)["description"],
+        "Body:\n```text\n{\"a\": 1}\n```\nThen:\n```json\n{}\n```\n  ```text\nindented\n  ```"
+    );
+}
