@@ -48,7 +48,7 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Request body media types progenitor generates code for, besides JSON.
+/// Body media types progenitor generates code for, besides JSON.
 const OTHER_BODY_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
     "application/octet-stream",
@@ -300,8 +300,7 @@ fn normalize_operation(
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
-    let paginated =
-        query.iter().any(|q| q == "page[number]") && query.iter().any(|q| q == "page[size]");
+    let paginated = PAGE_PARAMS.iter().all(|p| query.iter().any(|q| q == p));
 
     // Request body.
     let mut request_media = None;
@@ -316,28 +315,7 @@ fn normalize_operation(
             .get_mut("content")
             .and_then(Value::as_object_mut)
             .ok_or_else(|| err(location, "requestBody has no `content`"))?;
-        let (media, mut media_object) = pick_media(content).ok_or_else(|| {
-            err(
-                location,
-                format!(
-                    "request body media types {:?} are not supported (JSON, form or octet-stream)",
-                    content.keys().collect::<Vec<_>>()
-                ),
-            )
-        })?;
-        let form = media == "application/x-www-form-urlencoded";
-        if let Some(schema) = media_object.get_mut("schema") {
-            downgrade_schema(schema, &format!("{location} request body"))?;
-            mark_secrets(schema, if form { SECRET_FORM_PROPERTIES } else { &[] });
-        }
-        let generated_media = if is_json(&media) {
-            "application/json".to_string()
-        } else {
-            media.clone()
-        };
-        content.clear();
-        content.insert(generated_media, media_object);
-        request_media = Some(media);
+        request_media = Some(retype_content(content, location, "request body")?);
     }
 
     // Responses: success bodies typed as JSON; error responses left to the hand-written layer.
@@ -367,25 +345,7 @@ fn normalize_operation(
             if content.is_empty() {
                 continue;
             }
-            let (media, mut media_object) = pick_media(content).ok_or_else(|| {
-                err(
-                    location,
-                    format!(
-                        "response {status} media types {:?} are not supported",
-                        content.keys().collect::<Vec<_>>()
-                    ),
-                )
-            })?;
-            if let Some(schema) = media_object.get_mut("schema") {
-                downgrade_schema(schema, &format!("{location} response {status}"))?;
-            }
-            let generated_media = if is_json(&media) {
-                "application/json".to_string()
-            } else {
-                media.clone()
-            };
-            content.clear();
-            content.insert(generated_media, media_object);
+            let media = retype_content(content, location, &format!("response {status}"))?;
             response_media.get_or_insert(media);
         }
     }
@@ -493,6 +453,39 @@ fn definition(param: &Value) -> Value {
         }
     }
     param
+}
+
+/// Keeps the one media type of `content` the generator handles, renamed `application/json`
+/// when it is JSON of any flavour, with its schema downgraded and, in a form, its credential
+/// fields marked. Returns the media type as declared.
+fn retype_content(
+    content: &mut Map<String, Value>,
+    location: &str,
+    what: &str,
+) -> Result<String, NormalizeError> {
+    let (media, mut media_object) = pick_media(content).ok_or_else(|| {
+        err(
+            location,
+            format!(
+                "{what} media types {:?} are not supported (JSON, form, octet-stream or text)",
+                content.keys().collect::<Vec<_>>()
+            ),
+        )
+    })?;
+    if let Some(schema) = media_object.get_mut("schema") {
+        downgrade_schema(schema, &format!("{location} {what}"))?;
+        if media == "application/x-www-form-urlencoded" {
+            mark_secrets(schema, SECRET_FORM_PROPERTIES);
+        }
+    }
+    let generated = if is_json(&media) {
+        "application/json".to_string()
+    } else {
+        media.clone()
+    };
+    content.clear();
+    content.insert(generated, media_object);
+    Ok(media)
 }
 
 fn is_json(media: &str) -> bool {

@@ -178,19 +178,12 @@ fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
         return None;
     };
     bound.bounds.iter().find_map(|b| match b {
-        syn::TypeParamBound::Trait(t) => {
-            let last = t.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.first()? {
-                GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            }
-        }
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .filter(|last| last.ident == "TryInto")
+            .and_then(first_type_arg),
         _ => None,
     })
 }
@@ -265,11 +258,16 @@ fn page_item(success: &Type, item_types: &[(String, Type)]) -> Option<Type> {
 /// `T` from `Name<T>` (any path prefix).
 fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
     let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
+    path.path
+        .segments
+        .last()
+        .filter(|last| last.ident == name)
+        .and_then(first_type_arg)
+}
+
+/// The first type argument of a path segment: `T` of `Vec<T>`.
+fn first_type_arg(segment: &syn::PathSegment) -> Option<Type> {
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
         return None;
     };
     match args.args.first()? {
@@ -283,18 +281,7 @@ fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let Type::Path(path) = &**ty else { return None };
-    let last = path.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
+    generic_arg(ty, "Result")
 }
 
 /// progenitor's builder struct name for an operation id.

@@ -1,5 +1,8 @@
 //! How every example finds a Kajabi: the real one from the environment, or the local sandbox.
 
+// Compiled into each example, which uses only part of it.
+#![allow(dead_code)]
+
 use kajabi_api::Client;
 use kajabi_sandbox::Sandbox;
 
@@ -23,6 +26,16 @@ pub async fn connect() -> Result<(Client, Option<Sandbox>), Box<dyn std::error::
         .client_credentials(sandbox.client_id(), sandbox.client_secret())
         .build()?;
     Ok((client, Some(sandbox)))
+}
+
+/// The id of the account's first site, which new contacts and hooks belong to.
+pub async fn first_site_id(client: &Client) -> Result<String, Box<dyn std::error::Error>> {
+    let sites = client.list_sites().page_size(1).send().await?;
+    Ok(sites
+        .data
+        .first()
+        .and_then(|s| s.id.clone())
+        .ok_or("the account has no site")?)
 }
 
 /// Runs an example's body and turns its error into a message and a failing exit code.
