@@ -24,7 +24,7 @@ use crate::{
     error::{Error, MAX_ERROR_BODY},
     generated::types,
     retry::RetryPolicy,
-    transport::read_bounded,
+    transport::{read_bounded, send_retrying},
     SecretString,
 };
 
@@ -205,7 +205,7 @@ impl Session {
         let op = "create_token";
         let form = serde_urlencoded::to_string(body)
             .map_err(|_| Error::invalid_request("the token form does not encode"))?;
-        let response = http
+        let request = http
             .post(&self.shared.token_url)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(
@@ -213,7 +213,10 @@ impl Session {
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             )
             .body(form)
-            .send()
+            .build()
+            .map_err(|e| Error::transport(e).with_operation(op))?;
+        // A rate-limited token request is retried like any call: it gates all of them.
+        let response = send_retrying(http, request, &self.shared.retry, &mut 0)
             .await
             .map_err(|e| Error::transport(e).with_operation(op))?;
         let status = response.status();

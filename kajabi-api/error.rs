@@ -89,6 +89,9 @@ impl Error {
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
+        if let Some(limit) = body_limit_hit(&source) {
+            return Self::body_too_large(limit);
+        }
         let kind = if is_timeout(&source) {
             Kind::Timeout
         } else {
@@ -320,6 +323,18 @@ impl Error {
     }
 }
 
+/// The size limit, when a body stream was cut off at it (chunked bodies only show it here).
+fn body_limit_hit(error: &reqwest::Error) -> Option<usize> {
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(hit) = e.downcast_ref::<crate::transport::BodyTooLarge>() {
+            return Some(hit.0);
+        }
+        source = e.source();
+    }
+    None
+}
+
 fn is_timeout(error: &reqwest::Error) -> bool {
     if error.is_timeout() {
         return true;
@@ -456,21 +471,29 @@ pub enum ApiError {
 impl ApiError {
     /// Decodes either shape; `None` for anything else (HTML, empty, other JSON).
     pub fn decode(body: &[u8]) -> Option<Self> {
-        #[derive(Deserialize)]
-        struct Either {
-            errors: Option<Vec<JsonApiError>>,
-            error: Option<String>,
-            error_description: Option<String>,
+        // Only JSON objects: serde would also take a struct written as an array.
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let object = value.as_object()?;
+        if let Some(errors) = object.get("errors").filter(|e| !e.is_null()) {
+            let errors = errors.as_array()?;
+            let well_formed = errors.iter().all(|e| {
+                e.as_object()
+                    .is_some_and(|e| e.get("source").is_none_or(|s| s.is_object() || s.is_null()))
+            });
+            return well_formed
+                .then(|| serde_json::from_value(serde_json::Value::Array(errors.clone())).ok())
+                .flatten()
+                .map(Self::JsonApi);
         }
-        let either: Either = serde_json::from_slice(body).ok()?;
-        match (either.errors, either.error) {
-            (Some(errors), _) => Some(Self::JsonApi(errors)),
-            (None, Some(error)) => Some(Self::OAuth(OAuthError {
-                error: OAuthErrorCode::from(error),
-                error_description: either.error_description,
-            })),
-            (None, None) => None,
-        }
+        let error = object.get("error")?.as_str()?.to_string();
+        let error_description = match object.get("error_description") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(text) => Some(text.as_str()?.to_string()),
+        };
+        Some(Self::OAuth(OAuthError {
+            error: OAuthErrorCode::from(error),
+            error_description,
+        }))
     }
 }
 

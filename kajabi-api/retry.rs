@@ -85,7 +85,8 @@ pub(crate) fn retry_status(method: &Method, status: StatusCode, has_retry_after:
 
 /// Whether a transport failure of a `method` request may be sent again.
 pub(crate) fn retry_transport(method: &Method, error: &reqwest::Error) -> bool {
-    error.is_connect() || is_idempotent(method)
+    // A redirect loop or a request that cannot be built fails the same way every time.
+    error.is_connect() || (is_idempotent(method) && !error.is_redirect() && !error.is_builder())
 }
 
 fn is_idempotent(method: &Method) -> bool {

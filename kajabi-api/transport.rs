@@ -20,10 +20,11 @@ use reqwest::{
 use tokio::time::Instant;
 
 use crate::{
-    auth::{Session, Token},
+    auth::Session,
     error::{Error, MAX_ERROR_BODY},
     generated::{self, Client},
-    media_type, retry,
+    media_type,
+    retry::{self, RetryPolicy},
 };
 
 impl ClientHooks<Session> for Client {
@@ -56,98 +57,108 @@ async fn execute(
             Err(e) => return Ok(carry(e)),
         }
     }
+    // Read before sending: the request is gone by the time an error needs scrubbing.
+    let form_values = form_values(&request);
     let policy = &session.shared.retry;
+    let mut attempt = 0;
+    let again = bearer.as_ref().and_then(|_| request.try_clone());
+    let mut response = send_retrying(http, request, policy, &mut attempt).await?;
+    if response.status() == StatusCode::UNAUTHORIZED {
+        if let (Some(rejected), Some(mut next)) = (&bearer, again) {
+            if let Some(token) = session.after_unauthorized(http, rejected).await {
+                tracing::info!(attempt, "401: retrying once with a renewed token");
+                next.headers_mut()
+                    .insert(AUTHORIZATION, token.header.clone());
+                bearer = Some(token);
+                response = send_retrying(http, next, policy, &mut attempt).await?;
+            }
+        }
+    }
+    if response.status().is_success() {
+        return Ok(limit_body(response, session.shared.max_body));
+    }
+    let mut sent = form_values;
+    sent.extend(bearer.map(|t| t.access.secret().to_string()));
+    let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
+    Ok(carry(read_error(response).await.scrub(&sent)))
+}
+
+/// Sends `request`, and sends it again while [`retry`] allows. `attempt` counts the attempts
+/// of the whole call, for its span.
+pub(crate) async fn send_retrying(
+    http: &reqwest::Client,
+    mut request: Request,
+    policy: &RetryPolicy,
+    attempt: &mut u32,
+) -> reqwest::Result<Response> {
     let span = tracing::Span::current();
     let started = Instant::now();
-    let mut attempt = 1;
-    let mut renewed = false;
+    let mut tries = 1;
     loop {
-        let mut again = request.try_clone();
+        let again = request.try_clone();
         let method = request.method().clone();
-        span.record("attempt", attempt);
-        match http.execute(request).await {
-            Ok(response) if response.status().is_success() => {
-                span.record("status", response.status().as_u16());
-                return Ok(limit_body(response, session.shared.max_body));
-            }
+        *attempt += 1;
+        span.record("attempt", *attempt);
+        let (wait, next) = match http.execute(request).await {
             Ok(response) => {
                 let status = response.status();
                 span.record("status", status.as_u16());
-                if status == StatusCode::UNAUTHORIZED && !renewed {
-                    if let (Some(rejected), Some(next)) = (&bearer, again.as_mut()) {
-                        if let Some(token) = session.after_unauthorized(http, rejected).await {
-                            tracing::info!(attempt, "401: retrying once with a renewed token");
-                            next.headers_mut()
-                                .insert(AUTHORIZATION, token.header.clone());
-                            bearer = Some(token);
-                            renewed = true;
-                            request = again.take().expect("checked above");
-                            continue;
-                        }
-                    }
+                if status.is_success() {
+                    return Ok(response);
                 }
                 let retry_after = response
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(retry::parse_retry_after);
                 let wait = retry::retry_status(&method, status, retry_after.is_some())
-                    .then(|| policy.next_delay(attempt, started.elapsed(), retry_after))
+                    .then(|| policy.next_delay(tries, started.elapsed(), retry_after))
                     .flatten();
-                if let (Some(wait), Some(next)) = (wait, again.take()) {
-                    tracing::info!(
-                        attempt,
-                        status = status.as_u16(),
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying"
-                    );
-                    drop(response);
-                    tokio::time::sleep(wait).await;
-                    request = next;
-                    attempt += 1;
-                    continue;
-                }
-                let sent = sent_secrets(again.as_ref(), bearer.as_deref());
-                let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
-                return Ok(carry(read_error(response).await.scrub(&sent)));
+                let (Some(wait), Some(next)) = (wait, again) else {
+                    return Ok(response);
+                };
+                tracing::info!(
+                    attempt = *attempt,
+                    status = status.as_u16(),
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
+                (wait, next)
             }
             Err(e) => {
                 let wait = retry::retry_transport(&method, &e)
-                    .then(|| policy.next_delay(attempt, started.elapsed(), None))
+                    .then(|| policy.next_delay(tries, started.elapsed(), None))
                     .flatten();
-                if let (Some(wait), Some(next)) = (wait, again) {
-                    tracing::info!(attempt, error = %e, wait_ms = wait.as_millis() as u64, "retrying after a transport error");
-                    tokio::time::sleep(wait).await;
-                    request = next;
-                    attempt += 1;
-                    continue;
-                }
-                return Err(e);
+                let (Some(wait), Some(next)) = (wait, again) else {
+                    return Err(e);
+                };
+                tracing::info!(
+                    attempt = *attempt,
+                    error = %e,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying after a transport error"
+                );
+                (wait, next)
             }
-        }
+        };
+        tokio::time::sleep(wait).await;
+        request = next;
+        tries += 1;
     }
 }
 
-/// The credentials a request carried, which an error from the server must not repeat: the
-/// bearer token, and every value of a form body (forms only ever carry OAuth credentials).
-fn sent_secrets(request: Option<&Request>, bearer: Option<&Token>) -> Vec<String> {
-    let mut secrets: Vec<String> = bearer
-        .map(|t| t.access.secret().to_string())
-        .into_iter()
-        .collect();
-    let is_form = request
-        .and_then(|r| r.headers().get(CONTENT_TYPE))
-        .is_some_and(|v| {
-            v.as_bytes()
-                .starts_with(b"application/x-www-form-urlencoded")
-        });
-    if let Some(body) = request
-        .and_then(Request::body)
-        .and_then(reqwest::Body::as_bytes)
-        .filter(|_| is_form)
-    {
-        secrets.extend(form_urlencoded::parse(body).map(|(_, value)| value.into_owned()));
+/// The values of a form body: forms only ever carry OAuth credentials, which an error from
+/// the server must not repeat.
+fn form_values(request: &Request) -> Vec<String> {
+    let is_form = request.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    match request.body().and_then(reqwest::Body::as_bytes) {
+        Some(body) if is_form => form_urlencoded::parse(body)
+            .map(|(_, value)| value.into_owned())
+            .collect(),
+        _ => Vec::new(),
     }
-    secrets
 }
 
 /// Reads at most `limit` bytes of a body; the flag says whether more was there. A body cut
@@ -200,9 +211,10 @@ fn limit_body(response: Response, limit: usize) -> Response {
     }
 }
 
+/// The error inside a body stream cut off at the size limit; [`Error::transport`] finds it.
 #[derive(Debug, thiserror::Error)]
 #[error("the response body is larger than the {0}-byte limit")]
-struct BodyTooLarge(usize);
+pub(crate) struct BodyTooLarge(pub(crate) usize);
 
 /// An [`Error`] riding in a response extension from `exec` to [`crate::operation::send`].
 #[derive(Clone)]

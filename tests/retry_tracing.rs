@@ -1,0 +1,114 @@
+//! Every retry is visible in `tracing`: an INFO "retrying" event per resend, with the attempt
+//! that failed, inside the call's `kajabi.call` span, whose `attempt` ends at the last one.
+//! Alone in its binary, with one test, because it installs a subscriber: a scoped
+//! (thread-local) one, which the current-thread runtime of `#[tokio::test]` keeps in scope for
+//! every task of the test, the client's connections included.
+
+mod support;
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use support::faulty::{
+    self, bounded, me_ok, new_contact, quick_retries, reply, response, Faulty, Step,
+};
+use tracing_subscriber::{filter::Targets, fmt::format::FmtSpan, layer::SubscriberExt};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// The log so far, emptying the buffer.
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn count(log: &str, needle: &str) -> usize {
+    log.lines().filter(|line| line.contains(needle)).count()
+}
+
+#[tokio::test]
+async fn each_retry_is_an_info_event_with_its_attempt() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish()
+        // The SDK's events only: hyper's and reqwest's own logs are not under test.
+        .with(Targets::new().with_target("kajabi_api", tracing::Level::TRACE));
+    let _scope = tracing::subscriber::set_default(subscriber);
+    let policy = quick_retries(3, Duration::from_millis(20));
+
+    // Two 429s, then a 200.
+    let too_many = reply(response(429, &[("retry-after", "0")], ""));
+    let server = Faulty::start(vec![too_many.clone(), too_many, me_ok()]).await;
+    let client = faulty::builder(&server.base_url())
+        .retry_policy(policy.clone())
+        .build()
+        .unwrap();
+    bounded("429s", client.get_me().send()).await.unwrap();
+    let log = capture.take();
+    assert_eq!(count(&log, "retrying attempt="), 2, "{log}");
+    for attempt in 1..=2 {
+        let event = format!("retrying attempt={attempt} status=429 wait_ms=0");
+        assert_eq!(count(&log, &event), 1, "{event} missing from:\n{log}");
+    }
+    assert!(
+        log.lines().any(|line| line.contains("kajabi.call")
+            && line.contains("operation=\"get_me\"")
+            && line.contains("attempt=3")
+            && line.contains("status=200")
+            && line.contains("close")),
+        "the span ends on attempt 3:\n{log}"
+    );
+
+    // Connection refused, three times: two retries, each traced. The port refuses connections,
+    // so the log is how the attempts are counted.
+    let refusing = faulty::refusing();
+    let base_url = &refusing.base_url;
+    let client = faulty::builder(base_url)
+        .retry_policy(policy.clone())
+        .build()
+        .unwrap();
+    let error = bounded("refused", client.get_me().send())
+        .await
+        .unwrap_err();
+    assert!(error.is_transport(), "{error:?}");
+    let log = capture.take();
+    assert_eq!(count(&log, "retrying after a transport error"), 2, "{log}");
+    for attempt in 1..=2 {
+        let event = format!("retrying after a transport error attempt={attempt}");
+        assert_eq!(count(&log, &event), 1, "{event} missing from:\n{log}");
+    }
+
+    // A POST reset after it arrived: no retry, so no "retrying" event.
+    let server = Faulty::always(vec![Step::Reset]).await;
+    let client = faulty::builder(&server.base_url())
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let error = bounded("reset", client.create_contact().body(new_contact()).send())
+        .await
+        .unwrap_err();
+    assert!(error.is_transport(), "{error:?}");
+    let log = capture.take();
+    assert_eq!(count(&log, "retrying"), 0, "{log}");
+    assert!(log.contains("operation=\"create_contact\""), "{log}");
+}
