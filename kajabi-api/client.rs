@@ -172,23 +172,15 @@ impl ClientBuilder {
         };
         let http = match self.http {
             Some(http) => http,
-            None => {
-                #[cfg(feature = "rustls")]
-                {
-                    // reqwest is built without a default crypto provider; an application that
-                    // installed its own keeps it.
-                    let _ = rustls::crypto::ring::default_provider().install_default();
-                }
-                reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout)
-                    .user_agent(self.user_agent.unwrap_or_else(|| {
-                        concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")).into()
-                    }))
-                    .redirect(reqwest::redirect::Policy::limited(5))
-                    .build()
-                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
-            }
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent.unwrap_or_else(|| {
+                    concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")).into()
+                }))
+                .redirect(reqwest::redirect::Policy::limited(5))
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };
         let session = Session::new(SessionConfig {
             base_url: base_url.clone(),

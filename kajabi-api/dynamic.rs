@@ -1,10 +1,15 @@
 //! JSON in and out for [`crate::Client::call_operation`], the by-name entry to every operation.
 
+use std::{future::Future, pin::Pin};
+
 use progenitor_client::ResponseValue;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
 use crate::Error;
+
+/// One operation's call, on its way.
+pub(crate) type Call<'a> = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send + 'a>>;
 
 /// A parameter or body of the operation's own type, from JSON.
 pub(crate) fn arg<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, Error> {

@@ -163,3 +163,44 @@ async fn unknown_fields_from_a_newer_server_are_ignored() {
         Some("A")
     );
 }
+
+#[tokio::test]
+async fn call_operation_sends_the_typed_request_by_name() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    let contacts = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/contacts")
+                .query_param("page[size]", "2")
+                .query_param("filter[site_id]", "s 1")
+                .header("accept", "application/vnd.api+json")
+                .header("authorization", "Bearer at");
+            then.status(200)
+                .json_body(json!({"data": [{"id": "1", "type": "contacts"}]}));
+        })
+        .await;
+    let client = client(&server);
+    let params = json!({"page[size]": 2, "filter[site_id]": "s 1"});
+    let page = client
+        .call_operation("list_contacts", params.as_object().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(page["data"][0]["id"], "1");
+    contacts.assert_calls_async(1).await;
+
+    let error = client
+        .call_operation("no_such_thing", &serde_json::Map::new(), None)
+        .await
+        .unwrap_err();
+    assert!(error.is_request(), "{error}");
+    let bad = json!({"page[size]": "two"});
+    let error = client
+        .call_operation("list_contacts", bad.as_object().unwrap(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        error.is_request() && error.to_string().contains("page[size]"),
+        "{error}"
+    );
+}

@@ -106,10 +106,13 @@ pub(crate) fn wrap_builders(
                 params: &serde_json::Map<String, serde_json::Value>,
                 body: Option<serde_json::Value>,
             ) -> Result<serde_json::Value, crate::Error> {
-                match operation {
+                // One boxed future per operation: inline, the 77 arms' states made one future
+                // whose poll overflowed a 2 MiB thread stack in debug builds.
+                let call: crate::dynamic::Call<'_> = match operation {
                     #(#arms)*
-                    _ => Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
-                }
+                    _ => return Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
+                };
+                call.await
             }
         }
     });
@@ -162,12 +165,12 @@ fn dispatch_arm(
         });
     }
     Ok(quote::quote! {
-        #name => {
+        #name => Box::pin(async move {
             #[allow(unused_mut)]
             let mut call = self.#method();
             #(#setters)*
             crate::dynamic::json(call.send().await?)
-        }
+        }),
     })
 }
 

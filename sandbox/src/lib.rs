@@ -68,6 +68,7 @@
 
 mod api;
 mod catalog;
+mod example;
 mod oauth;
 mod pagination;
 mod problems;
@@ -83,6 +84,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use example::example_value;
 pub use pagination::{COLLECTION_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The client id [`Config::default`] accepts.

@@ -4,6 +4,7 @@
 //! `openapi.yaml`, only once it passes the same normalizer and generator the build uses, and
 //! report what changed for callers. See [`USAGE`].
 
+mod drive;
 mod fetch;
 mod sync;
 mod vet;
@@ -21,6 +22,7 @@ const DEFAULT_SOURCE: &str =
 
 const USAGE: &str = "\
 usage: cargo xtask sync-spec [--from <URL|PATH>] [--spec <PATH>] [--check]
+       cargo xtask drive --base-url <URL> [--client-id <ID>] [--client-secret <SECRET>] [--spec <PATH>]
 
 Fetches Kajabi's OpenAPI document and vendors it byte for byte into the workspace's
 openapi.yaml, once it parses and passes the normalizer and generator the build uses.
@@ -34,6 +36,15 @@ options:
   -h, --help         print this help
 
 exit status: 0 done or up to date, 1 differs (--check), 2 refused or failed (file untouched)
+
+drive: calls every operation of openapi.yaml through the SDK against a running server (the
+sandbox, or Prism in front of it): required parameters, bodies built from the request
+schemas, the token grant first and the revocation last; then a secured GET with a bad token,
+which must come back as a 401. Prints one line per call and exits 1 if any failed.
+  --base-url <URL>         the server (required)
+  --client-id <ID>         default: the sandbox's demo client id
+  --client-secret <SECRET> default: the sandbox's demo client secret
+  --spec <PATH>            default: <workspace>/openapi.yaml
 ";
 
 /// A parsed command line.
@@ -41,13 +52,10 @@ exit status: 0 done or up to date, 1 differs (--check), 2 refused or failed (fil
 enum Command {
     Help,
     SyncSpec(Options),
+    Drive(drive::Options),
 }
 
 fn main() -> ExitCode {
-    // reqwest is built with `rustls-no-provider` (the TLS stack kajabi-api uses, without
-    // aws-lc's C build); rustls needs a crypto provider installed before the first client.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-
     let command = match parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(message) => {
@@ -61,6 +69,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Command::Drive(options) => drive::run(&options),
         Command::SyncSpec(options) => match sync::run(&options) {
             Ok(Outcome::UpToDate | Outcome::Updated) => ExitCode::SUCCESS,
             Ok(Outcome::Differs) => ExitCode::from(1),
@@ -86,6 +95,7 @@ fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut args = args.into_iter();
     match args.next().as_ref().and_then(|a| a.to_str()) {
         Some("sync-spec") => {}
+        Some("drive") => return drive::parse(args).map(Command::Drive),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         Some(other) => return Err(format!("unknown task `{other}`")),
         None => return Err("no task given".into()),
