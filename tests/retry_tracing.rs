@@ -6,36 +6,13 @@
 
 mod support;
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
+use support::capture::Capture;
 use support::faulty::{
     self, bounded, me_ok, new_contact, quick_retries, reply, response, Faulty, Step,
 };
-use tracing_subscriber::{filter::Targets, fmt::format::FmtSpan, layer::SubscriberExt};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    /// The log so far, emptying the buffer.
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use tracing_subscriber::filter::Targets;
 
 fn count(log: &str, needle: &str) -> usize {
     log.lines().filter(|line| line.contains(needle)).count()
@@ -44,15 +21,9 @@ fn count(log: &str, needle: &str) -> usize {
 #[tokio::test]
 async fn each_retry_is_an_info_event_with_its_attempt() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish()
-        // The SDK's events only: hyper's and reqwest's own logs are not under test.
-        .with(Targets::new().with_target("kajabi_api", tracing::Level::TRACE));
+    // The SDK's events only: hyper's and reqwest's own logs are not under test.
+    let subscriber =
+        capture.subscriber(Targets::new().with_target("kajabi_api", tracing::Level::TRACE));
     let _scope = tracing::subscriber::set_default(subscriber);
     let policy = quick_retries(3, Duration::from_millis(20));
 

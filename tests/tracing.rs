@@ -3,52 +3,25 @@
 
 mod support;
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
 use httpmock::{Method::GET, Method::POST, MockServer};
 use kajabi_api::SecretString;
 use serde_json::json;
+use support::capture::Capture;
 use support::*;
-use tracing_subscriber::{
-    filter::{LevelFilter, Targets},
-    layer::SubscriberExt,
-};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 const ACCESS: &str = "AT-topsecret-access";
 const REFRESH: &str = "RT-topsecret-refresh";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn trace_level_tracing_shows_no_credentials() {
     let capture = Capture::default();
-    let writer = capture.clone();
     // Everything on the client side at TRACE; the mock server's own logs are not ours.
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish()
-        .with(
-            Targets::new()
-                .with_default(tracing::Level::TRACE)
-                .with_target("httpmock", LevelFilter::OFF),
-        );
+    let subscriber = capture.subscriber(
+        Targets::new()
+            .with_default(tracing::Level::TRACE)
+            .with_target("httpmock", LevelFilter::OFF),
+    );
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let server = MockServer::start_async().await;
@@ -74,7 +47,7 @@ async fn trace_level_tracing_shows_no_credentials() {
     let _ = client.revoke(&SecretString::new(ACCESS)).await;
     let _ = client.logout().await;
 
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.take();
     for field in [
         "kajabi.call",
         "operation=\"get_me\"",

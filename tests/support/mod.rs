@@ -1,5 +1,6 @@
 //! Shared pieces of the integration tests: an httpmock Kajabi and clients pointed at it.
 #![allow(dead_code)]
+pub mod capture;
 pub mod conformance;
 pub mod faulty;
 
