@@ -112,7 +112,8 @@ impl Session {
                 return Ok(token.clone());
             }
         }
-        self.renew(http, current.as_deref()).await
+        // Boxed: renewal is rare, and inline its state would grow every call's future.
+        Box::pin(self.renew(http, current.as_deref())).await
     }
 
     /// After a 401 with `rejected`: a newer token, if one can be had. `None` leaves the 401.
@@ -218,6 +219,7 @@ impl Session {
         // A rate-limited token request is retried like any call: it gates all of them.
         let response = send_retrying(http, request, &self.shared.retry, &mut 0)
             .await
+            .0
             .map_err(|e| Error::transport(e).with_operation(op))?;
         let status = response.status();
         let headers = response.headers().clone();

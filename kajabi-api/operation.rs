@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use progenitor_client::ResponseValue;
+use reqwest::header::HeaderName;
 use tracing::Instrument;
 
 use crate::{transport::Carried, Error};
@@ -52,6 +53,12 @@ pub(crate) async fn send<T>(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    if span.is_disabled() {
+        // No subscriber wants it: skip the clock and the field records.
+        return call
+            .await
+            .map_err(|e| from_generated(e).with_operation(name));
+    }
     let started = std::time::Instant::now();
     let result = call.instrument(span.clone()).await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -59,7 +66,7 @@ pub(crate) async fn send<T>(
         Ok(value) => {
             if let Some(id) = value
                 .headers()
-                .get("x-request-id")
+                .get(HeaderName::from_static("x-request-id"))
                 .and_then(|v| v.to_str().ok())
             {
                 span.record("request_id", id);

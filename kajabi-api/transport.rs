@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::{
     header::{AUTHORIZATION, CONTENT_TYPE},
     Request, Response, StatusCode,
@@ -61,16 +61,19 @@ async fn execute(
     let form_values = form_values(&request);
     let policy = &session.shared.retry;
     let mut attempt = 0;
-    let again = bearer.as_ref().and_then(|_| request.try_clone());
-    let mut response = send_retrying(http, request, policy, &mut attempt).await?;
+    let (result, again) = send_retrying(http, request, policy, &mut attempt).await;
+    let mut response = result?;
     if response.status() == StatusCode::UNAUTHORIZED {
         if let (Some(rejected), Some(mut next)) = (&bearer, again) {
-            if let Some(token) = session.after_unauthorized(http, rejected).await {
+            // Rare paths are boxed: inline, their state would grow every call's future.
+            if let Some(token) = Box::pin(session.after_unauthorized(http, rejected)).await {
                 tracing::info!(attempt, "401: retrying once with a renewed token");
                 next.headers_mut()
                     .insert(AUTHORIZATION, token.header.clone());
                 bearer = Some(token);
-                response = send_retrying(http, next, policy, &mut attempt).await?;
+                response = Box::pin(send_retrying(http, next, policy, &mut attempt))
+                    .await
+                    .0?;
             }
         }
     }
@@ -80,22 +83,40 @@ async fn execute(
     let mut sent = form_values;
     sent.extend(bearer.map(|t| t.access.secret().to_string()));
     let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
-    Ok(carry(read_error(response).await.scrub(&sent)))
+    Ok(carry(Box::pin(read_error(response)).await.scrub(&sent)))
+}
+
+/// A copy of `request` for another attempt; `None` for a streaming body. Cheaper than
+/// `Request::try_clone`, which allocates an extension map whatever it holds.
+fn copy(request: &Request) -> Option<Request> {
+    let body = match request.body() {
+        Some(body) => Some(reqwest::Body::from(Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+        None => None,
+    };
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    *copy.timeout_mut() = request.timeout().copied();
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// Sends `request`, and sends it again while [`retry`] allows. `attempt` counts the attempts
-/// of the whole call, for its span.
+/// of the whole call, for its span. With the response comes a copy of the last request sent,
+/// for the one resend after a 401.
 pub(crate) async fn send_retrying(
     http: &reqwest::Client,
     mut request: Request,
     policy: &RetryPolicy,
     attempt: &mut u32,
-) -> reqwest::Result<Response> {
+) -> (reqwest::Result<Response>, Option<Request>) {
     let span = tracing::Span::current();
     let started = Instant::now();
     let mut tries = 1;
     loop {
-        let again = request.try_clone();
+        let again = copy(&request);
         let method = request.method().clone();
         *attempt += 1;
         span.record("attempt", *attempt);
@@ -104,7 +125,7 @@ pub(crate) async fn send_retrying(
                 let status = response.status();
                 span.record("status", status.as_u16());
                 if status.is_success() {
-                    return Ok(response);
+                    return (Ok(response), again);
                 }
                 let retry_after = response
                     .headers()
@@ -113,8 +134,9 @@ pub(crate) async fn send_retrying(
                 let wait = retry::retry_status(&method, status, retry_after.is_some())
                     .then(|| policy.next_delay(tries, started.elapsed(), retry_after))
                     .flatten();
-                let (Some(wait), Some(next)) = (wait, again) else {
-                    return Ok(response);
+                let (wait, next) = match (wait, again) {
+                    (Some(wait), Some(next)) => (wait, next),
+                    (_, again) => return (Ok(response), again),
                 };
                 tracing::info!(
                     attempt = *attempt,
@@ -129,7 +151,7 @@ pub(crate) async fn send_retrying(
                     .then(|| policy.next_delay(tries, started.elapsed(), None))
                     .flatten();
                 let (Some(wait), Some(next)) = (wait, again) else {
-                    return Err(e);
+                    return (Err(e), None);
                 };
                 tracing::info!(
                     attempt = *attempt,
@@ -140,7 +162,7 @@ pub(crate) async fn send_retrying(
                 (wait, next)
             }
         };
-        tokio::time::sleep(wait).await;
+        Box::pin(tokio::time::sleep(wait)).await;
         request = next;
         tries += 1;
     }
@@ -159,6 +181,22 @@ fn form_values(request: &Request) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A success body decoded into its type; what progenitor's `ResponseValue::from_response` does,
+/// without copying the headers (the generated code calls this instead; see codegen's wrap pass).
+pub(crate) async fn decode<T: serde::de::DeserializeOwned>(
+    response: Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<()>> {
+    let status = response.status();
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let full = http_body_util::BodyExt::collect(body)
+        .await
+        .map_err(|e| progenitor_client::Error::ResponseBodyError(e.into()))?
+        .to_bytes();
+    let inner = serde_json::from_slice(&full)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, parts.headers))
 }
 
 /// Reads at most `limit` bytes of a body; the flag says whether more was there. A body cut

@@ -10,7 +10,11 @@
 //! Nothing else in progenitor's output changes.
 
 use proc_macro2::Span;
-use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+use syn::{
+    visit_mut::{self, VisitMut},
+    Expr, ExprCall, ExprMethodCall, GenericArgument, ImplItem, Item, Lit, PathArguments,
+    ReturnType, Type,
+};
 
 use crate::{generate::GenerateError, normalize::Operation};
 
@@ -66,6 +70,10 @@ pub(crate) fn wrap_builders(
             .filter(|a| a.path().is_ident("doc"))
             .cloned()
             .collect();
+        WireFixes {
+            accept: operation.response_media.as_deref(),
+        }
+        .visit_impl_item_fn_mut(raw);
         raw.sig.ident = syn::Ident::new("dispatch", Span::call_site());
         raw.vis = syn::parse_quote!(pub(crate));
         raw.attrs.retain(|a| !a.path().is_ident("doc"));
@@ -123,6 +131,46 @@ pub(crate) fn wrap_builders(
         )));
     }
     Ok(())
+}
+
+/// Two wire details fixed inside progenitor's request code, where they cost nothing per call:
+/// - `Accept` gets the spec's success media type instead of `application/json`;
+/// - the success body is decoded by `crate::transport::decode`, which moves the response
+///   headers into the `ResponseValue` where `ResponseValue::from_response` copies them.
+struct WireFixes<'a> {
+    accept: Option<&'a str>,
+}
+
+impl VisitMut for WireFixes<'_> {
+    fn visit_expr_method_call_mut(&mut self, call: &mut ExprMethodCall) {
+        let sets_accept = call.method == "header"
+            && matches!(call.args.first(), Some(Expr::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "ACCEPT"));
+        if let (true, Some(accept), Some(Expr::Call(value))) =
+            (sets_accept, self.accept, call.args.iter_mut().nth(1))
+        {
+            if let Some(Expr::Lit(lit)) = value.args.first_mut() {
+                if let Lit::Str(_) = lit.lit {
+                    lit.lit = Lit::Str(syn::LitStr::new(accept, Span::call_site()));
+                }
+            }
+        }
+        visit_mut::visit_expr_method_call_mut(self, call);
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
+        if let Expr::Path(func) = &mut *call.func {
+            let segments: Vec<String> = func
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if segments.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
+                func.path = syn::parse_quote!(crate::transport::decode);
+            }
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
 }
 
 /// The `call_operation` arm of one operation: each builder setter fed from the parameter of
