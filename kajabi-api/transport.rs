@@ -192,7 +192,7 @@ pub(crate) async fn decode<T: serde::de::DeserializeOwned>(
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let full = http_body_util::BodyExt::collect(body)
         .await
-        .map_err(|e| progenitor_client::Error::ResponseBodyError(e.into()))?
+        .map_err(progenitor_client::Error::ResponseBodyError)?
         .to_bytes();
     let inner = serde_json::from_slice(&full)
         .map_err(|e| progenitor_client::Error::InvalidResponsePayload(full, e))?;
