@@ -69,6 +69,7 @@
 mod api;
 mod catalog;
 mod example;
+mod json_schema;
 mod oauth;
 mod pagination;
 mod problems;
@@ -85,6 +86,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use example::example_value;
+pub use json_schema::{json_schema, resolve};
 pub use pagination::{COLLECTION_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The client id [`Config::default`] accepts.

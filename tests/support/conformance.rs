@@ -189,21 +189,7 @@ fn first_content(document: &Value, object: &Value) -> Option<Content> {
     })
 }
 
-/// Follows local `$ref`s (`#/...`) until a value without one.
-pub fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|pointer| document.pointer(pointer))
-        {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
-}
+pub use kajabi_sandbox::resolve;
 
 /// A schema-valid argument for a parameter: `PATH_VALUE` / `QUERY_VALUE` for strings, the
 /// first enum value, `2` for numbers, `true`, and two items for arrays.
@@ -419,24 +405,14 @@ pub fn fill_empty_objects(value: &Value) -> Option<Value> {
 /// become `$defs`, `nullable: true` lets `null` through, formats are checked. (The approach
 /// of `sandbox/tests/common`.) Compiled validators are cached per schema.
 pub struct Schemas {
-    defs: Value,
+    document: Value,
     cache: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
 impl Schemas {
     pub fn new(document: &Value) -> Schemas {
-        let defs: Map<String, Value> = document
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|schemas| {
-                schemas
-                    .iter()
-                    .map(|(name, schema)| (name.clone(), convert(schema.clone())))
-                    .collect()
-            })
-            .unwrap_or_default();
         Schemas {
-            defs: Value::Object(defs),
+            document: document.clone(),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -460,76 +436,11 @@ impl Schemas {
     }
 
     fn compile(&self, schema: &Value) -> jsonschema::Validator {
-        let mut root = match convert(schema.clone()) {
-            Value::Object(map) => map,
-            other => {
-                let mut map = Map::new();
-                map.insert("allOf".into(), json!([other]));
-                map
-            }
-        };
-        root.insert("$defs".into(), self.defs.clone());
-        root.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .build(&Value::Object(root))
+            .build(&kajabi_sandbox::json_schema(&self.document, schema))
             .expect("schema compiles")
-    }
-}
-
-/// Rewrites one OpenAPI schema (recursively) into plain JSON Schema 2020-12.
-fn convert(value: Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(items.into_iter().map(convert).collect()),
-        Value::Object(map) => {
-            let mut out = Map::new();
-            let nullable = map.get("nullable") == Some(&json!(true));
-            for (key, inner) in map {
-                match key.as_str() {
-                    "nullable" | "example" => {}
-                    "$ref" => {
-                        let target = inner
-                            .as_str()
-                            .unwrap_or("")
-                            .replace("#/components/schemas/", "#/$defs/");
-                        out.insert(key, json!(target));
-                    }
-                    "properties" | "$defs" => {
-                        let converted = match inner {
-                            Value::Object(props) => Value::Object(
-                                props.into_iter().map(|(k, v)| (k, convert(v))).collect(),
-                            ),
-                            other => other,
-                        };
-                        out.insert(key, converted);
-                    }
-                    "enum" | "required" | "const" | "examples" | "default" => {
-                        out.insert(key, inner);
-                    }
-                    _ => {
-                        out.insert(key, convert(inner));
-                    }
-                }
-            }
-            if nullable {
-                if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([t, "null"]));
-                    if let Some(Value::Array(values)) = out.get_mut("enum") {
-                        values.push(Value::Null);
-                    }
-                    Value::Object(out)
-                } else {
-                    json!({"anyOf": [Value::Object(out), {"type": "null"}]})
-                }
-            } else {
-                Value::Object(out)
-            }
-        }
-        other => other,
     }
 }
 

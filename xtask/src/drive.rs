@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kajabi_api::{Client, RetryPolicy};
+use kajabi_sandbox::resolve;
 use serde_json::{json, Map, Value};
 
 /// What `cargo xtask drive` was asked to do.
@@ -229,21 +230,6 @@ fn foreign_body(error: &kajabi_api::Error) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     format!(" | body: {text}")
-}
-
-fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| document.pointer(p))
-        {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
 }
 
 async fn drive(base_url: &str, credentials: &(String, String), calls: Vec<Call>) -> bool {

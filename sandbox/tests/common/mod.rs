@@ -5,7 +5,7 @@
 
 use kajabi_codegen::Operation;
 use kajabi_sandbox::Sandbox;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The document the sandbox embeds, read the same way.
 pub const SPEC_YAML: &str = include_str!("../../../openapi.yaml");
@@ -82,25 +82,12 @@ pub fn fill(path: &str, value: &str) -> String {
 /// become `$defs`, `nullable: true` lets `null` through, formats are checked.
 pub struct Schemas {
     document: Value,
-    defs: Value,
 }
 
 impl Schemas {
     pub fn new(document: &Value) -> Schemas {
-        let defs: Map<String, Value> = document
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|schemas| {
-                schemas
-                    .iter()
-                    .map(|(name, schema)| (name.clone(), convert(schema.clone())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let defs = Value::Object(defs);
         Schemas {
             document: document.clone(),
-            defs,
         }
     }
 
@@ -122,80 +109,14 @@ impl Schemas {
 
     /// The validation errors of `instance` against `schema` (a schema from the document).
     pub fn errors(&self, schema: &Value, instance: &Value) -> Vec<String> {
-        let mut root = match convert(schema.clone()) {
-            Value::Object(map) => map,
-            other => {
-                let mut map = Map::new();
-                map.insert("allOf".into(), json!([other]));
-                map
-            }
-        };
-        root.insert("$defs".into(), self.defs.clone());
-        root.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .build(&Value::Object(root))
+            .build(&kajabi_sandbox::json_schema(&self.document, schema))
             .expect("schema compiles");
         validator
             .iter_errors(instance)
             .map(|e| format!("{} at {}", e, e.instance_path))
             .collect()
-    }
-}
-
-/// Rewrites one OpenAPI schema (recursively) into plain JSON Schema 2020-12.
-fn convert(value: Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(items.into_iter().map(convert).collect()),
-        Value::Object(map) => {
-            let mut out = Map::new();
-            let nullable = map.get("nullable") == Some(&json!(true));
-            for (key, inner) in map {
-                match key.as_str() {
-                    "nullable" | "example" => {}
-                    "$ref" => {
-                        let target = inner
-                            .as_str()
-                            .unwrap_or("")
-                            .replace("#/components/schemas/", "#/$defs/");
-                        out.insert(key, json!(target));
-                    }
-                    // Maps from names to schemas: convert the schemas, keep the names.
-                    "properties" | "$defs" => {
-                        let converted = match inner {
-                            Value::Object(props) => Value::Object(
-                                props.into_iter().map(|(k, v)| (k, convert(v))).collect(),
-                            ),
-                            other => other,
-                        };
-                        out.insert(key, converted);
-                    }
-                    "enum" | "required" | "const" | "examples" | "default" => {
-                        out.insert(key, inner);
-                    }
-                    _ => {
-                        out.insert(key, convert(inner));
-                    }
-                }
-            }
-            if nullable {
-                if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([t, "null"]));
-                    if let Some(Value::Array(values)) = out.get_mut("enum") {
-                        values.push(Value::Null);
-                    }
-                    Value::Object(out)
-                } else {
-                    json!({"anyOf": [Value::Object(out), {"type": "null"}]})
-                }
-            } else {
-                Value::Object(out)
-            }
-        }
-        other => other,
     }
 }
