@@ -98,8 +98,8 @@ impl Session {
     pub(crate) async fn bearer(&self, http: &reqwest::Client) -> Result<Arc<Token>, Error> {
         let shared = &self.shared;
         if let Some(token) = shared.token.load_full() {
-            if self.is_fresh(&token) || shared.credentials.is_none() {
-                // Without credentials a stale token is all there is; the server decides.
+            if self.is_fresh(&token) || !self.can_renew(&token) {
+                // A stale token that cannot be renewed is all there is; the server decides.
                 return Ok(token);
             }
         } else if shared.credentials.is_none() {
@@ -122,7 +122,9 @@ impl Session {
         http: &reqwest::Client,
         rejected: &Arc<Token>,
     ) -> Option<Arc<Token>> {
-        self.shared.credentials.as_ref()?;
+        if !self.can_renew(rejected) {
+            return None;
+        }
         let _turn = self.shared.renewing.lock().await;
         let current = self.shared.token.load_full();
         match current {
@@ -156,6 +158,11 @@ impl Session {
                 self.forget(&token);
             }
         }
+    }
+
+    /// Whether a new token can be had: with client credentials, or the token's refresh token.
+    fn can_renew(&self, token: &Token) -> bool {
+        self.shared.credentials.is_some() || token.refresh.is_some()
     }
 
     fn is_fresh(&self, token: &Token) -> bool {

@@ -242,3 +242,35 @@ async fn no_credentials_fail_before_any_request() {
     assert_eq!(error.operation(), Some("get_me"));
     any.assert_calls_async(0).await;
 }
+
+#[tokio::test]
+async fn a_ready_token_pair_renews_through_its_refresh_token_after_a_401() {
+    let server = MockServer::start_async().await;
+    let refresh = refresh_grant(
+        &server,
+        "rt-0",
+        200,
+        json!({"access_token": "at-new", "refresh_token": "rt-1", "expires_in": 7200}),
+    )
+    .await;
+    let old = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/me")
+                .header("authorization", "Bearer at-old");
+            then.status(401)
+                .json_body(json!({"errors": [{"status": "401", "title": "Unauthorized"}]}));
+        })
+        .await;
+    let new = me_with(&server, "at-new").await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .access_token("at-old")
+        .refresh_token("rt-0")
+        .build()
+        .unwrap();
+    client.get_me().send().await.unwrap();
+    old.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    new.assert_calls_async(1).await;
+}
