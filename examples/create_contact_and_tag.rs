@@ -16,12 +16,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _sandbox) = common::connect().await?;
-    let site = client.list_sites().page_size(1).send().await?;
-    let site_id = site
-        .data
-        .first()
-        .and_then(|s| s.id.clone())
-        .ok_or("no site")?;
+    let site_id = common::first_site_id(&client).await?;
 
     // A JSON:API document: typed, but written as the JSON the API documents.
     let body: types::CreateContactBody = serde_json::from_value(json!({

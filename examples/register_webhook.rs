@@ -15,12 +15,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _sandbox) = common::connect().await?;
-    let site = client.list_sites().page_size(1).send().await?;
-    let site_id = site
-        .data
-        .first()
-        .and_then(|s| s.id.clone())
-        .ok_or("no site")?;
+    let site_id = common::first_site_id(&client).await?;
 
     let body = types::CreateHookBody {
         data: types::CreateHookBodyData {
