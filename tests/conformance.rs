@@ -377,7 +377,7 @@ async fn check_operation(spec: &Spec, op: &SpecOperation, notes: &mut Notes) -> 
         body: op
             .request
             .as_ref()
-            .map(|c| kajabi_sandbox::example_value(document, &c.schema)),
+            .map(|c| kajabi_spec::example_value(document, &c.schema)),
     };
 
     let mut first = true;
@@ -385,7 +385,7 @@ async fn check_operation(spec: &Spec, op: &SpecOperation, notes: &mut Notes) -> 
         let example = response.content.as_ref().map(|c| {
             (
                 c.media.clone(),
-                kajabi_sandbox::example_value(document, &c.schema),
+                kajabi_spec::example_value(document, &c.schema),
             )
         });
         // The example as built (free-form objects empty), then, where it has empty objects,
@@ -446,7 +446,7 @@ async fn check_operation(spec: &Spec, op: &SpecOperation, notes: &mut Notes) -> 
             content: response.content.as_ref().map(|c| {
                 (
                     c.media.clone(),
-                    kajabi_sandbox::example_value(document, &c.schema),
+                    kajabi_spec::example_value(document, &c.schema),
                 )
             }),
         }];

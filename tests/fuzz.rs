@@ -215,7 +215,7 @@ proptest! {
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| kajabi_codegen::load(include_str!("../openapi.yaml")).expect("spec loads"))
+    SPEC.get_or_init(|| kajabi_spec::load(include_str!("../openapi.yaml")).expect("spec loads"))
 }
 
 #[derive(Debug, Clone)]
@@ -292,7 +292,7 @@ proptest! {
 
     #[test]
     fn the_normalizer_takes_any_json(value in json()) {
-        let _ = kajabi_codegen::normalize(&value);
+        let _ = kajabi_spec::normalize(&value);
     }
 
     #[test]
@@ -304,7 +304,7 @@ proptest! {
         doc.insert("info".into(), serde_json::json!({"title": "t", "version": "1"}));
         doc.insert("paths".into(), paths);
         doc.insert("components".into(), components);
-        let _ = kajabi_codegen::normalize(&Value::Object(doc));
+        let _ = kajabi_spec::normalize(&Value::Object(doc));
     }
 
     #[test]
@@ -314,7 +314,7 @@ proptest! {
             apply(&mut doc, path, what);
         }
         // Refusing is fine; a refusal names where and what.
-        if let Err(e) = kajabi_codegen::normalize(&doc) {
+        if let Err(e) = kajabi_spec::normalize(&doc) {
             prop_assert!(!e.location.is_empty() && !e.construct.is_empty(), "{e:?}");
         }
     }

@@ -4,7 +4,7 @@
 //! 1. progenitor's client (builder interface, one `Client` for all tags), with each builder's
 //!    `send` renamed `dispatch` and a new `send` added that returns `kajabi_api::Error`
 //!    (see `wrap.rs`);
-//! 2. `OPERATIONS`, the per-operation table ([`crate::normalize::Operation`]) the hand-written
+//! 2. `OPERATIONS`, the per-operation table ([`kajabi_spec::Operation`]) the hand-written
 //!    layer reads to put the spec's media types and `Authorization` on the wire;
 //! 3. `operation(name)`, a `match` over that table, for the request hook.
 
@@ -13,7 +13,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject};
 
-use crate::normalize::{Normalized, Operation, SECRET_FORMAT};
+use kajabi_spec::{normalize::SECRET_FORMAT, Normalized, Operation};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]

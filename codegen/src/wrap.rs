@@ -16,7 +16,9 @@ use syn::{
     ReturnType, Type,
 };
 
-use crate::{generate::GenerateError, normalize::Operation};
+use kajabi_spec::Operation;
+
+use crate::generate::GenerateError;
 
 pub(crate) fn wrap_builders(
     file: &mut syn::File,

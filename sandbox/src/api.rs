@@ -27,7 +27,6 @@ use crate::catalog::Route;
 use crate::problems;
 use crate::resources::{self, Store};
 use crate::spec::Spec;
-use crate::validate::conforms;
 
 /// The parts of a request the generic handler looks at.
 pub(crate) struct Call<'a> {
@@ -202,7 +201,7 @@ fn echo_attributes(
             continue;
         };
         let read_only = spec.resolve(property).get("readOnly") == Some(&Value::Bool(true));
-        if !read_only && conforms(spec, value, property) {
+        if !read_only && kajabi_spec::conforms(&spec.document, value, property) {
             target.insert(name.clone(), value.clone());
         }
     }

@@ -11,15 +11,13 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use kajabi_codegen::Operation;
+use kajabi_spec::Operation;
 use serde_json::{json, Value};
 
 use crate::pagination::Collection;
 use crate::problems::JSON_API;
-use crate::responses::example_body;
 use crate::routes::Table;
 use crate::spec::Spec;
-use crate::validate::conforms;
 
 /// What kind of handler an operation gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +135,8 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
     let content = spec.response_content(op, status_text);
     let media = content.map(|(media, _)| media.to_string());
     let example = content.map(|(_, media_object)| {
-        let mut body = example_body(spec, media_object, &resource_name(&op.path));
+        let mut body =
+            kajabi_spec::example_body(&spec.document, media_object, &resource_name(&op.path));
         readable(spec, op, media_object, &mut body);
         body
     });
@@ -312,7 +311,7 @@ fn readable(spec: &Spec, op: &Operation, media_object: &Value, body: &mut Value)
         }
     }
     let schema = media_object.get("schema").unwrap_or(&Value::Bool(true));
-    if conforms(spec, &changed, schema) {
+    if kajabi_spec::conforms(&spec.document, &changed, schema) {
         *body = changed;
     }
 }

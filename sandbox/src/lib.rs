@@ -68,25 +68,19 @@
 
 mod api;
 mod catalog;
-mod example;
-mod json_schema;
 mod oauth;
 mod pagination;
 mod problems;
 mod resources;
-mod responses;
 mod routes;
 mod server;
 mod spec;
-mod validate;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use example::example_value;
-pub use json_schema::{json_schema, resolve};
 pub use pagination::{COLLECTION_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The client id [`Config::default`] accepts.

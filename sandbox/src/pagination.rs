@@ -16,7 +16,7 @@ use std::num::IntErrorKind;
 
 use serde_json::{json, Value};
 
-use crate::responses::with_id;
+use kajabi_spec::example::with_id;
 
 /// How many items every collection has.
 pub const COLLECTION_SIZE: usize = 7;

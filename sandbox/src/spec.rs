@@ -1,6 +1,6 @@
 //! The embedded OpenAPI document and the lookups the server needs from it.
 //!
-//! Two views of one document are kept: the operation table from `kajabi_codegen::normalize`
+//! Two views of one document are kept: the operation table from `kajabi_spec::normalize`
 //! (routing, security, statuses, media types, query parameters) and the **original** 3.1
 //! document, whose schemas the example bodies are built from. The normalized document drops
 //! error responses, and the original keeps every `type: [X, "null"]` and `nullable: true` as
@@ -8,14 +8,11 @@
 
 use std::io;
 
-use kajabi_codegen::Operation;
+use kajabi_spec::Operation;
 use serde_json::Value;
 
 /// Kajabi's OpenAPI document, exactly as the SDK is generated from it.
 pub(crate) const SPEC_YAML: &str = include_str!("../../openapi.yaml");
-
-/// How many `$ref` hops [`Spec::resolve`] follows before giving up (a reference cycle).
-const MAX_REF_HOPS: usize = 32;
 
 /// The parsed document and its operation table.
 pub(crate) struct Spec {
@@ -36,9 +33,8 @@ impl Spec {
     /// Parses and normalizes `text` (YAML or JSON).
     pub(crate) fn parse(text: &str) -> io::Result<Spec> {
         let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
-        let document = kajabi_codegen::load(text).map_err(|e| invalid(e.to_string()))?;
-        let normalized =
-            kajabi_codegen::normalize(&document).map_err(|e| invalid(e.to_string()))?;
+        let document = kajabi_spec::load(text).map_err(|e| invalid(e.to_string()))?;
+        let normalized = kajabi_spec::normalize(&document).map_err(|e| invalid(e.to_string()))?;
         let version = document
             .pointer("/info/version")
             .and_then(Value::as_str)
@@ -82,21 +78,9 @@ impl Spec {
         media_object.get("schema").map(|s| self.resolve(s))
     }
 
-    /// Follows `$ref` (a local `#/...` JSON pointer) until it reaches a value without one.
-    /// A reference that does not resolve, or a cycle, yields the last value reached.
-    pub(crate) fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
-        for _ in 0..MAX_REF_HOPS {
-            let Some(target) = value
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|pointer| self.document.pointer(pointer))
-            else {
-                return value;
-            };
-            value = target;
-        }
-        value
+    /// `value`, or what its `$ref`s lead to in the original document ([`kajabi_spec::resolve`]).
+    pub(crate) fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        kajabi_spec::resolve(&self.document, value)
     }
 }
 
@@ -109,20 +93,5 @@ mod tests {
         let spec = Spec::load().expect("the embedded spec loads");
         assert!(!spec.operations.is_empty());
         assert!(!spec.version.is_empty());
-    }
-
-    #[test]
-    fn resolve_follows_references_and_stops_on_cycles() {
-        let spec = Spec::parse(
-            r##"{"openapi":"3.1.0","info":{"title":"t","version":"9"},"paths":{},
-                "components":{"schemas":{"a":{"$ref":"#/components/schemas/b"},
-                "b":{"type":"string"},"c":{"$ref":"#/components/schemas/c"}}}}"##,
-        )
-        .expect("parses");
-        let a = serde_json::json!({"$ref": "#/components/schemas/a"});
-        assert_eq!(spec.resolve(&a), &serde_json::json!({"type": "string"}));
-        let c = serde_json::json!({"$ref": "#/components/schemas/c"});
-        assert!(spec.resolve(&c).get("$ref").is_some());
-        assert_eq!(spec.version, "9");
     }
 }

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{client, content_type, fill, grant, Schemas};
-use kajabi_codegen::Operation;
 use kajabi_sandbox::Sandbox;
+use kajabi_spec::Operation;
 use reqwest::Method;
 use serde_json::{json, Value};
 

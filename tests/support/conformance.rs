@@ -77,11 +77,11 @@ impl Response {
 
 impl Spec {
     /// Reads the document at `path` and lists its operations. Names come from
-    /// `kajabi_codegen::normalize`, everything else from the original document.
+    /// `kajabi_spec::normalize`, everything else from the original document.
     pub fn load(path: &str) -> Spec {
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let document = kajabi_codegen::load(&text).expect("the spec loads");
-        let normalized = kajabi_codegen::normalize(&document).expect("the spec normalizes");
+        let document = kajabi_spec::load(&text).expect("the spec loads");
+        let normalized = kajabi_spec::normalize(&document).expect("the spec normalizes");
         let root_security = document.get("security");
         let mut operations = Vec::new();
         let paths = document
@@ -189,7 +189,7 @@ fn first_content(document: &Value, object: &Value) -> Option<Content> {
     })
 }
 
-pub use kajabi_sandbox::resolve;
+pub use kajabi_spec::resolve;
 
 /// A schema-valid argument for a parameter: `PATH_VALUE` / `QUERY_VALUE` for strings, the
 /// first enum value, `2` for numbers, `true`, and two items for arrays.
@@ -439,7 +439,7 @@ impl Schemas {
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .build(&kajabi_sandbox::json_schema(&self.document, schema))
+            .build(&kajabi_spec::json_schema(&self.document, schema))
             .expect("schema compiles")
     }
 }

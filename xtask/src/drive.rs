@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kajabi_api::{Client, RetryPolicy};
-use kajabi_sandbox::resolve;
+use kajabi_spec::resolve;
 use serde_json::{json, Map, Value};
 
 /// What `cargo xtask drive` was asked to do.
@@ -110,8 +110,8 @@ pub fn run(options: &Options) -> ExitCode {
 fn plan(options: &Options) -> Result<Vec<Call>, String> {
     let text = std::fs::read_to_string(&options.spec)
         .map_err(|e| format!("{}: {e}", options.spec.display()))?;
-    let document = kajabi_codegen::load(&text).map_err(|e| e.to_string())?;
-    let normalized = kajabi_codegen::normalize(&document).map_err(|e| e.to_string())?;
+    let document = kajabi_spec::load(&text).map_err(|e| e.to_string())?;
+    let normalized = kajabi_spec::normalize(&document).map_err(|e| e.to_string())?;
     let mut calls = Vec::new();
     for op in &normalized.operations {
         let item = document
@@ -173,7 +173,7 @@ fn plan(options: &Options) -> Result<Vec<Call>, String> {
                 .and_then(Value::as_object)
                 .and_then(|content| content.values().next())
                 .and_then(|media| media.get("schema"))
-                .map(|schema| kajabi_sandbox::example_value(&document, schema)),
+                .map(|schema| kajabi_spec::example_value(&document, schema)),
         };
         calls.push(Call {
             name: op.name.clone(),

@@ -4,8 +4,8 @@ use std::fs::{self, Permissions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use kajabi_codegen::diff::diff;
-use kajabi_codegen::Normalized;
+use kajabi_spec::diff::diff;
+use kajabi_spec::Normalized;
 
 use crate::fetch::{self, FetchError, Source};
 use crate::vet::{self, Refusal};
@@ -143,7 +143,7 @@ fn baseline(vendored: Option<&[u8]>) -> Normalized {
     let parsed = std::str::from_utf8(bytes)
         .map_err(|_| Refusal::NotText)
         .and_then(vet::parse)
-        .and_then(|value| Ok(kajabi_codegen::normalize(&value)?));
+        .and_then(|value| Ok(kajabi_spec::normalize(&value)?));
     parsed.unwrap_or_else(|refusal| {
         println!("note: the vendored document is unusable ({refusal}); every operation is listed as added.");
         empty()

@@ -2,9 +2,10 @@
 //!
 //! The checks run from the cheapest to the most telling, so the refusal names the first thing
 //! wrong: not text, an HTML page, not YAML, YAML but not OpenAPI, then the build's own
-//! normalizer ([`kajabi_codegen::normalize()`]) and generator ([`kajabi_codegen::generate()`]).
+//! normalizer ([`kajabi_spec::normalize()`]) and generator ([`kajabi_codegen::generate()`]).
 
-use kajabi_codegen::{GenerateError, NormalizeError, Normalized};
+use kajabi_codegen::GenerateError;
+use kajabi_spec::{NormalizeError, Normalized};
 use serde_json::Value;
 
 /// Why a document was refused.
@@ -42,7 +43,7 @@ pub fn vet(bytes: &[u8], content_type: Option<&str>) -> Result<Normalized, Refus
         return Err(Refusal::Html);
     }
     let value = parse(text)?;
-    let normalized = kajabi_codegen::normalize(&value)?;
+    let normalized = kajabi_spec::normalize(&value)?;
     // `generate` turns progenitor's panics into errors, but the default hook would still
     // print a panic message and backtrace ahead of the one-paragraph refusal.
     let hook = std::panic::take_hook();
@@ -58,10 +59,8 @@ pub fn vet(bytes: &[u8], content_type: Option<&str>) -> Result<Normalized, Refus
 /// # Errors
 /// [`Refusal::NotYaml`] or [`Refusal::NotOpenApi`].
 pub fn parse(text: &str) -> Result<Value, Refusal> {
-    let value = kajabi_codegen::load(text).map_err(|e| match e {
-        kajabi_codegen::Error::Yaml(message) => Refusal::NotYaml(message),
-        other => Refusal::NotYaml(other.to_string()),
-    })?;
+    let value = kajabi_spec::load(text)
+        .map_err(|kajabi_spec::LoadError(message)| Refusal::NotYaml(message))?;
     let Some(root) = value.as_object() else {
         let what = match value {
             Value::Null => "the document is empty",

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use kajabi_codegen::{generate, normalize, Normalized};
+use kajabi_codegen::generate;
+use kajabi_spec::{normalize, Normalized};
 use serde_json::{json, Value};
 
 fn vendored() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml"))
         .expect("the workspace's openapi.yaml is readable");
-    kajabi_codegen::load(&text).expect("the vendored document parses")
+    kajabi_spec::load(&text).expect("the vendored document parses")
 }
 
 /// SDK method names by (method, path).

@@ -18,7 +18,7 @@ fn vendored() -> Vec<u8> {
 
 fn vendored_value() -> Value {
     let text = String::from_utf8(vendored()).expect("the vendored document is UTF-8");
-    kajabi_codegen::load(&text).expect("the vendored document parses")
+    kajabi_spec::load(&text).expect("the vendored document parses")
 }
 
 /// The vendored document after `edit`, as JSON text (JSON is YAML).

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use kajabi_codegen::Operation;
 use kajabi_sandbox::Sandbox;
+use kajabi_spec::Operation;
 use serde_json::{json, Value};
 
 /// The document the sandbox embeds, read the same way.
@@ -50,8 +50,8 @@ pub fn content_type(response: &reqwest::Response) -> String {
 
 /// The original document and the normalizer's operation table.
 pub fn spec() -> (Value, Vec<Operation>) {
-    let document = kajabi_codegen::load(SPEC_YAML).expect("spec loads");
-    let operations = kajabi_codegen::normalize(&document)
+    let document = kajabi_spec::load(SPEC_YAML).expect("spec loads");
+    let operations = kajabi_spec::normalize(&document)
         .expect("spec normalizes")
         .operations;
     (document, operations)
@@ -112,7 +112,7 @@ impl Schemas {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .build(&kajabi_sandbox::json_schema(&self.document, schema))
+            .build(&kajabi_spec::json_schema(&self.document, schema))
             .expect("schema compiles");
         validator
             .iter_errors(instance)

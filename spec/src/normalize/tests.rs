@@ -273,7 +273,7 @@ fn credential_properties_are_marked_secret_everywhere() {
 }
 
 #[test]
-fn the_vendored_spec_normalizes_into_77_operations_and_generates() {
+fn the_vendored_spec_normalizes_into_77_operations() {
     let text = include_str!("../../../openapi.yaml");
     let n = normalize(&crate::load(text).unwrap()).unwrap();
     assert_eq!(n.operations.len(), 77);
@@ -283,7 +283,6 @@ fn the_vendored_spec_normalizes_into_77_operations_and_generates() {
         !text.contains("vnd.api+json"),
         "every JSON:API media type is renamed for the generator"
     );
-    crate::generate(&n).unwrap();
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Example bodies built from the spec's schemas, and the check that keeps echoed values valid.
+//! Example values built from the spec's schemas: what the sandbox answers with, and what
+//! tests and tools send.
 //!
 //! [`example_body`] turns a response's media type object into a deterministic body that is
 //! valid against its schema:
@@ -13,30 +14,32 @@
 //!   JSON:API `type`); integers and numbers are `1`, booleans `true`. Nullable values are
 //!   given a value, not `null`: examples read better that way and both are valid.
 //!
-//! Declared examples are vetted with [`crate::validate::conforms`].
+//! Declared examples are vetted with [`crate::conforms`].
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::Spec;
+use crate::resolve;
+
 use crate::validate::{conforms, nullable};
 
 /// How many items a synthesized array has.
-pub(crate) const ARRAY_ITEMS: usize = 2;
+pub const ARRAY_ITEMS: usize = 2;
 
 /// Beyond this nesting depth, synthesis stops descending (guards against recursive schemas).
 const MAX_DEPTH: usize = 24;
 
 /// The date-time every synthesized timestamp carries.
-pub(crate) const SAMPLE_DATE_TIME: &str = "2024-01-01T00:00:00Z";
+pub const SAMPLE_DATE_TIME: &str = "2024-01-01T00:00:00Z";
 
-/// A body for the media type object `media_object` (the value under `content.<media>`).
+/// A body for the media type object `media_object` (the value under `content.<media>`) of
+/// the OpenAPI `document`.
 ///
 /// `resource` is the JSON:API resource type the operation is about (`contacts`), used for a
 /// `data.type` whose schema does not pin it.
-pub(crate) fn example_body(spec: &Spec, media_object: &Value, resource: &str) -> Value {
+pub fn example_body(document: &Value, media_object: &Value, resource: &str) -> Value {
     let schema = media_object
         .get("schema")
-        .map(|s| spec.resolve(s))
+        .map(|s| resolve(document, s))
         .unwrap_or(&Value::Bool(true));
     let declared = media_object.get("example").into_iter().chain(
         media_object
@@ -44,29 +47,29 @@ pub(crate) fn example_body(spec: &Spec, media_object: &Value, resource: &str) ->
             .and_then(Value::as_object)
             .into_iter()
             .flat_map(|examples| examples.values())
-            .filter_map(|example| spec.resolve(example).get("value")),
+            .filter_map(|example| resolve(document, example).get("value")),
     );
     for candidate in declared {
-        if conforms(spec, candidate, schema) {
+        if conforms(document, candidate, schema) {
             return candidate.clone();
         }
     }
-    let synth = Synth { spec, resource };
+    let synth = Synth { document, resource };
     synth.value(schema, &mut Vec::new(), 0)
 }
 
 /// Builds values from schemas; see the module docs for the rules.
-pub(crate) struct Synth<'a> {
+struct Synth<'a> {
     /// Where references resolve.
-    pub(crate) spec: &'a Spec,
+    document: &'a Value,
     /// The JSON:API resource type of the operation.
-    pub(crate) resource: &'a str,
+    resource: &'a str,
 }
 
 impl Synth<'_> {
     /// A value valid against `schema`; `path` holds the property names leading to it.
-    pub(crate) fn value(&self, schema: &Value, path: &mut Vec<String>, depth: usize) -> Value {
-        let schema = self.spec.resolve(schema);
+    fn value(&self, schema: &Value, path: &mut Vec<String>, depth: usize) -> Value {
+        let schema = resolve(self.document, schema);
         let Some(map) = schema.as_object() else {
             // `true` accepts anything; `false` accepts nothing, so no choice is right.
             return if schema == &Value::Bool(false) {
@@ -77,14 +80,14 @@ impl Synth<'_> {
         };
         if let Some(example) = map
             .get("example")
-            .filter(|e| conforms(self.spec, e, schema))
+            .filter(|e| conforms(self.document, e, schema))
         {
             return example.clone();
         }
         if let Some(example) = map
             .get("examples")
             .and_then(Value::as_array)
-            .and_then(|list| list.iter().find(|e| conforms(self.spec, e, schema)))
+            .and_then(|list| list.iter().find(|e| conforms(self.document, e, schema)))
         {
             return example.clone();
         }
@@ -275,7 +278,7 @@ fn integer(map: &Map<String, Value>) -> i64 {
 }
 
 /// The one non-null type a schema declares (`type: X` or `type: [X, "null"]`).
-pub(crate) fn primary_type(map: &Map<String, Value>) -> Option<&str> {
+fn primary_type(map: &Map<String, Value>) -> Option<&str> {
     match map.get("type")? {
         Value::String(t) => Some(t),
         Value::Array(types) => types
@@ -301,7 +304,7 @@ fn shallow(map: &Map<String, Value>) -> Value {
 }
 
 /// Sets `id` of an array item to its position (1-based), keeping the id's JSON type.
-pub(crate) fn with_id(mut item: Value, position: usize) -> Value {
+pub fn with_id(mut item: Value, position: usize) -> Value {
     if let Some(id) = item.get_mut("id") {
         match id {
             Value::String(_) => *id = Value::String(position.to_string()),
@@ -312,12 +315,72 @@ pub(crate) fn with_id(mut item: Value, position: usize) -> Value {
     item
 }
 
+/// A deterministic value valid against `schema`, built by the same rules the sandbox uses for
+/// its answers (see the crate docs: a valid `example` wins, else `const`, the first non-null
+/// `enum` value, the first `oneOf`/`anyOf` alternative, the merge of `allOf`, every property
+/// of an object, two items per array with ids `"1"`, `"2"`, strings after their `format` or
+/// property name, numbers `1` moved into their bounds, `true`; nullable values get a value).
+///
+/// `document` is the original OpenAPI document (3.1, as JSON, e.g. from
+/// [`crate::load`]); `schema` may be or contain `$ref`s into it. A JSON:API `type`
+/// the schema does not pin is named after the referenced component (`contacts` for
+/// `#/components/schemas/contacts_create_request`), else `resources`.
+///
+/// ```
+/// let document = serde_json::json!({"openapi": "3.1.0", "components": {"schemas": {
+///     "thing": {"type": "object", "required": ["id"], "properties": {
+///         "id": {"type": "string"}, "count": {"type": "integer", "minimum": 3}}}}}});
+/// let value = kajabi_spec::example_value(
+///     &document,
+///     &serde_json::json!({"$ref": "#/components/schemas/thing"}),
+/// );
+/// assert_eq!(value, serde_json::json!({"id": "1", "count": 3}));
+/// ```
+pub fn example_value(document: &Value, schema: &Value) -> Value {
+    let resource = resource_of(schema);
+    let synth = Synth {
+        document,
+        resource: &resource,
+    };
+    synth.value(schema, &mut Vec::new(), 0)
+}
+
+/// The resource a referenced component is about: its name up to the first `_` followed by a
+/// role word (`contact_notes_create_request` → `contact_notes`).
+fn resource_of(schema: &Value) -> String {
+    const ROLES: &[&str] = &[
+        "_create",
+        "_update",
+        "_request",
+        "_response",
+        "_attributes",
+        "_resource",
+        "_list",
+    ];
+    let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+    else {
+        return "resources".to_string();
+    };
+    let end = ROLES
+        .iter()
+        .filter_map(|role| name.find(role))
+        .min()
+        .unwrap_or(name.len());
+    match &name[..end] {
+        "" => "resources".to_string(),
+        stem => stem.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn spec() -> Spec {
-        Spec::parse(
+    fn spec() -> Value {
+        crate::load(
             r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
                 "components":{"schemas":{
                   "rid":{"type":"object","required":["id","type"],
@@ -337,9 +400,9 @@ mod tests {
 
     #[test]
     fn synthesized_bodies_follow_the_rules_and_conform() {
-        let spec = spec();
+        let doc = spec();
         let schema = json!({"$ref": "#/components/schemas/thing"});
-        let body = example_body(&spec, &json!({"schema": schema}), "things");
+        let body = example_body(&doc, &json!({"schema": schema}), "things");
         assert_eq!(body["data"]["type"], "things");
         assert_eq!(body["data"]["id"], "1");
         assert_eq!(body["data"]["attributes"]["created_at"], SAMPLE_DATE_TIME);
@@ -349,15 +412,35 @@ mod tests {
             body["data"]["relationships"]["site"]["data"]["type"],
             "sites"
         );
-        assert!(conforms(&spec, &body, &schema));
+        assert!(conforms(&doc, &body, &schema));
     }
 
     #[test]
     fn declared_examples_win_only_when_valid() {
-        let spec = spec();
+        let doc = spec();
         let media = json!({"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}, "example": {"n": 7}});
-        assert_eq!(example_body(&spec, &media, "x"), json!({"n": 7}));
+        assert_eq!(example_body(&doc, &media, "x"), json!({"n": 7}));
         let stale = json!({"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}, "example": {"n": "seven"}});
-        assert_eq!(example_body(&spec, &stale, "x"), json!({"n": 1}));
+        assert_eq!(example_body(&doc, &stale, "x"), json!({"n": 1}));
+    }
+
+    #[test]
+    fn resource_names_follow_the_component() {
+        let of = |r: &str| resource_of(&json!({"$ref": r}));
+        assert_eq!(
+            of("#/components/schemas/contact_notes_create_request"),
+            "contact_notes"
+        );
+        assert_eq!(of("#/components/schemas/contacts"), "contacts");
+        assert_eq!(resource_of(&json!({"type": "object"})), "resources");
+    }
+
+    #[test]
+    fn values_from_the_embedded_spec_are_valid() {
+        let doc = crate::load(include_str!("../../openapi.yaml")).expect("spec");
+        let schema = json!({"$ref": "#/components/schemas/contact_notes_create_request"});
+        let value = example_value(&doc, &schema);
+        assert!(conforms(&doc, &value, &schema), "{value}");
+        assert_eq!(value["data"]["type"], "contact_notes");
     }
 }

@@ -178,7 +178,8 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
             }
         }
     }
-    let components = root.get("components").cloned().unwrap_or(Value::Null);
+    // What `$ref`s point into, as a document of its own for `crate::resolve`.
+    let components = json!({"components": root.get("components").cloned().unwrap_or(Value::Null)});
 
     let paths = root
         .get_mut("paths")
@@ -412,23 +413,19 @@ fn label_fences_in(text: &str) -> String {
     out.join("\n")
 }
 
+/// `value`, or what its `$ref` points at; `refs` is `{"components": ...}` of the document.
 fn resolve_ref<'a>(
     value: &'a Value,
-    components: &'a Value,
+    refs: &'a Value,
     location: &str,
 ) -> Result<&'a Value, NormalizeError> {
-    match value.get("$ref").and_then(Value::as_str) {
-        None => Ok(value),
-        Some(reference) => reference
-            .strip_prefix("#/components/")
-            .and_then(|rest| rest.split_once('/'))
-            .and_then(|(kind, name)| components.get(kind)?.get(name))
-            .ok_or_else(|| {
-                err(
-                    location,
-                    format!("unresolvable parameter reference {reference}"),
-                )
-            }),
+    let resolved = crate::resolve(refs, value);
+    match resolved.get("$ref").and_then(Value::as_str) {
+        None => Ok(resolved),
+        Some(reference) => Err(err(
+            location,
+            format!("unresolvable parameter reference {reference}"),
+        )),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Pins the whole method-name table of the vendored spec: a renamed method breaks every
 //! caller, so any change here must be deliberate. `UPDATE_SNAPSHOTS=1 cargo test -p
-//! kajabi-codegen --test operation_names` rewrites the snapshot after such a decision.
+//! kajabi-spec --test operation_names` rewrites the snapshot after such a decision.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use std::path::Path;
 fn operation_names_match_the_snapshot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("../openapi.yaml")).unwrap();
-    let normalized = kajabi_codegen::normalize(&kajabi_codegen::load(&text).unwrap()).unwrap();
+    let normalized = kajabi_spec::normalize(&kajabi_spec::load(&text).unwrap()).unwrap();
     let table: String = normalized
         .operations
         .iter()
@@ -29,7 +29,7 @@ fn operation_names_match_the_snapshot() {
 fn descriptions_and_summaries_do_not_rename_anything() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("../openapi.yaml")).unwrap();
-    let mut doc = kajabi_codegen::load(&text).unwrap();
+    let mut doc = kajabi_spec::load(&text).unwrap();
     for item in doc["paths"].as_object_mut().unwrap().values_mut() {
         for op in item
             .as_object_mut()
@@ -43,12 +43,12 @@ fn descriptions_and_summaries_do_not_rename_anything() {
         }
     }
     let names = |d: &serde_json::Value| -> Vec<String> {
-        kajabi_codegen::normalize(d)
+        kajabi_spec::normalize(d)
             .unwrap()
             .operations
             .into_iter()
             .map(|o| o.name)
             .collect()
     };
-    assert_eq!(names(&doc), names(&kajabi_codegen::load(&text).unwrap()));
+    assert_eq!(names(&doc), names(&kajabi_spec::load(&text).unwrap()));
 }

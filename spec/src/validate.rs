@@ -9,7 +9,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::Spec;
+use crate::resolve;
 
 /// Beyond this nesting depth a value is rejected (guards against recursive schemas).
 const MAX_DEPTH: usize = 32;
@@ -28,15 +28,15 @@ pub(crate) fn nullable(map: &Map<String, Value>) -> bool {
 ///
 /// Conservative: a keyword it cannot check (`pattern`, a `format` it does not know how to
 /// recognise is fine) makes it answer `false`, so that nothing doubtful is ever sent.
-pub(crate) fn conforms(spec: &Spec, value: &Value, schema: &Value) -> bool {
-    check(spec, value, schema, 0)
+pub fn conforms(document: &Value, value: &Value, schema: &Value) -> bool {
+    check(document, value, schema, 0)
 }
 
-fn check(spec: &Spec, value: &Value, schema: &Value, depth: usize) -> bool {
+fn check(document: &Value, value: &Value, schema: &Value, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
-    let schema = spec.resolve(schema);
+    let schema = resolve(document, schema);
     let Some(map) = schema.as_object() else {
         return schema != &Value::Bool(false);
     };
@@ -54,19 +54,19 @@ fn check(spec: &Spec, value: &Value, schema: &Value, depth: usize) -> bool {
         }
     }
     if let Some(parts) = map.get("allOf").and_then(Value::as_array) {
-        if !parts.iter().all(|p| check(spec, value, p, depth + 1)) {
+        if !parts.iter().all(|p| check(document, value, p, depth + 1)) {
             return false;
         }
     }
     if let Some(parts) = map.get("anyOf").and_then(Value::as_array) {
-        if !parts.iter().any(|p| check(spec, value, p, depth + 1)) {
+        if !parts.iter().any(|p| check(document, value, p, depth + 1)) {
             return false;
         }
     }
     if let Some(parts) = map.get("oneOf").and_then(Value::as_array) {
         if parts
             .iter()
-            .filter(|p| check(spec, value, p, depth + 1))
+            .filter(|p| check(document, value, p, depth + 1))
             .count()
             != 1
         {
@@ -74,7 +74,7 @@ fn check(spec: &Spec, value: &Value, schema: &Value, depth: usize) -> bool {
         }
     }
     if let Some(not) = map.get("not") {
-        if check(spec, value, not, depth + 1) {
+        if check(document, value, not, depth + 1) {
             return false;
         }
     }
@@ -91,8 +91,8 @@ fn check(spec: &Spec, value: &Value, schema: &Value, depth: usize) -> bool {
         return false;
     }
     match value {
-        Value::Object(object) => check_object(spec, object, map, depth),
-        Value::Array(items) => check_array(spec, items, map, depth),
+        Value::Object(object) => check_object(document, object, map, depth),
+        Value::Array(items) => check_array(document, items, map, depth),
         Value::String(text) => check_string(text, map),
         Value::Number(n) => check_number(n.as_f64().unwrap_or(f64::NAN), map),
         _ => true,
@@ -115,7 +115,7 @@ fn has_type(value: &Value, name: &str) -> bool {
 }
 
 fn check_object(
-    spec: &Spec,
+    document: &Value,
     object: &Map<String, Value>,
     map: &Map<String, Value>,
     depth: usize,
@@ -134,15 +134,15 @@ fn check_object(
         && object
             .iter()
             .all(|(name, inner)| match properties.and_then(|p| p.get(name)) {
-                Some(schema) => check(spec, inner, schema, depth + 1),
+                Some(schema) => check(document, inner, schema, depth + 1),
                 None => match map.get("additionalProperties") {
-                    Some(extra) => check(spec, inner, extra, depth + 1),
+                    Some(extra) => check(document, inner, extra, depth + 1),
                     None => true,
                 },
             })
 }
 
-fn check_array(spec: &Spec, items: &[Value], map: &Map<String, Value>, depth: usize) -> bool {
+fn check_array(document: &Value, items: &[Value], map: &Map<String, Value>, depth: usize) -> bool {
     let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = map
         .get("maxItems")
@@ -152,7 +152,7 @@ fn check_array(spec: &Spec, items: &[Value], map: &Map<String, Value>, depth: us
         && map.get("items").is_none_or(|schema| {
             items
                 .iter()
-                .all(|item| check(spec, item, schema, depth + 1))
+                .all(|item| check(document, item, schema, depth + 1))
         })
 }
 
@@ -214,8 +214,8 @@ fn is_date_time(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn spec() -> Spec {
-        Spec::parse(
+    fn spec() -> Value {
+        crate::load(
             r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
                 "components":{"schemas":{
                   "rid":{"type":"object","required":["id","type"],
@@ -232,29 +232,29 @@ mod tests {
 
     #[test]
     fn conforms_checks_types_nulls_enums_and_formats() {
-        let spec = spec();
+        let doc = spec();
         let attrs = json!({"$ref": "#/components/schemas/thing"});
         let with = |attributes: Value| json!({"data": {"attributes": attributes}});
         assert!(conforms(
-            &spec,
+            &doc,
             &with(json!({"name": null, "note": null})),
             &attrs
         ));
-        assert!(!conforms(&spec, &with(json!({"name": 3})), &attrs));
-        assert!(!conforms(&spec, &with(json!({"kind": "c"})), &attrs));
-        assert!(!conforms(&spec, &with(json!({"count": 4})), &attrs));
+        assert!(!conforms(&doc, &with(json!({"name": 3})), &attrs));
+        assert!(!conforms(&doc, &with(json!({"kind": "c"})), &attrs));
+        assert!(!conforms(&doc, &with(json!({"count": 4})), &attrs));
         assert!(!conforms(
-            &spec,
+            &doc,
             &with(json!({"created_at": "yesterday"})),
             &attrs
         ));
         assert!(conforms(
-            &spec,
+            &doc,
             &with(json!({"created_at": "2024-02-03T04:05:06.7+01:00"})),
             &attrs
         ));
         let rid = json!({"$ref": "#/components/schemas/rid"});
-        assert!(!conforms(&spec, &json!({"id": "1"}), &rid));
+        assert!(!conforms(&doc, &json!({"id": "1"}), &rid));
     }
 
     #[test]

@@ -34,23 +34,6 @@ pub fn json_schema(document: &Value, schema: &Value) -> Value {
     Value::Object(root)
 }
 
-/// Follows local `$ref`s (`#/...`) in `document` until a value without one (at most 32 hops,
-/// so a reference cycle ends).
-pub fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|pointer| document.pointer(pointer))
-        {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
-}
-
 /// Rewrites one OpenAPI schema (recursively) into plain JSON Schema 2020-12.
 fn convert(value: Value) -> Value {
     match value {

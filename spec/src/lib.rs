@@ -1,0 +1,41 @@
+//! The one model of Kajabi's OpenAPI document that every crate of the workspace reads.
+//!
+//! - [`load`] parses the YAML (or JSON) text into a JSON value;
+//! - [`normalize()`] turns it into the OpenAPI 3.0 document the generator takes, together with
+//!   the operation table ([`Operation`]): names, roles, parameters, media types, statuses;
+//! - [`names`] synthesizes the method names, [`diff`] compares two documents for
+//!   `cargo xtask sync-spec`;
+//! - [`resolve`] follows `$ref`s (the one resolver), [`json_schema`] converts a schema to
+//!   plain JSON Schema for validators, [`conforms`] checks a value against a schema, and
+//!   [`example_value`] builds a valid value from one.
+//!
+//! It depends on serde, serde_json and the YAML parser only: the sandbox and the tests read the
+//! spec through it without compiling the generator. `kajabi-codegen` feeds its output to
+//! progenitor.
+
+pub mod diff;
+pub mod example;
+mod json_schema;
+pub mod names;
+pub mod normalize;
+mod resolve;
+mod validate;
+
+pub use example::{example_body, example_value};
+pub use json_schema::json_schema;
+pub use normalize::{normalize, NormalizeError, Normalized, Operation};
+pub use resolve::resolve;
+pub use validate::conforms;
+
+/// The text is not YAML (or JSON).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the document is not valid YAML: {0}")]
+pub struct LoadError(pub String);
+
+/// Parses YAML (or JSON, a subset) into a JSON value.
+///
+/// # Errors
+/// [`LoadError`] with the parser's message and position.
+pub fn load(text: &str) -> Result<serde_json::Value, LoadError> {
+    yaml_serde::from_str(text).map_err(|e| LoadError(e.to_string()))
+}
