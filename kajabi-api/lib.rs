@@ -19,7 +19,7 @@ pub use error::{
     ApiError, Error, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode, Result, MAX_ERROR_BODY,
 };
 pub use generated::{builder, types, Client};
-pub use operation::{operations, Operation};
+pub use operation::{operations, Operation, Role};
 pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;

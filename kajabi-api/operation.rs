@@ -20,6 +20,8 @@ pub struct Operation {
     pub path: &'static str,
     /// Whether the call carries `Authorization: Bearer …`.
     pub secured: bool,
+    /// What it is to the token lifecycle.
+    pub role: Role,
     /// The request body's declared media type, if it takes a body.
     pub request_media: Option<&'static str>,
     /// The success response's declared media type, if it has a body.
@@ -28,6 +30,19 @@ pub struct Operation {
     pub query: &'static [&'static str],
     /// Whether it pages through `page[number]` and `page[size]`.
     pub paginated: bool,
+}
+
+/// What an operation is to the token lifecycle, derived by `kajabi-spec` from the operation's
+/// shape, never from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// Exchanges a grant for tokens (`POST /v1/oauth/token`).
+    TokenGrant,
+    /// Revokes a token (`POST /v1/oauth/revoke`).
+    Revoke,
+    /// Any other operation.
+    Ordinary,
 }
 
 /// Every operation the client was generated with, sorted by path, then method.

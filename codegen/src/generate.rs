@@ -13,7 +13,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject};
 
-use kajabi_spec::{normalize::SECRET_FORMAT, Normalized, Operation};
+use kajabi_spec::{normalize::SECRET_FORMAT, Normalized, Operation, Role};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -106,13 +106,19 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
         } = op;
         let request_media = option(op.request_media.as_deref());
         let response_media = option(op.response_media.as_deref());
-        let query = &op.query;
+        let query = op.query();
+        let role = match op.role {
+            Role::TokenGrant => quote!(TokenGrant),
+            Role::Revoke => quote!(Revoke),
+            Role::Ordinary => quote!(Ordinary),
+        };
         quote! {
             crate::operation::Operation {
                 name: #name,
                 method: #method,
                 path: #path,
                 secured: #secured,
+                role: crate::operation::Role::#role,
                 request_media: #request_media,
                 response_media: #response_media,
                 query: &[#(#query),*],

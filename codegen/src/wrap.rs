@@ -183,10 +183,10 @@ fn dispatch_arm(
 ) -> Result<proc_macro2::TokenStream, GenerateError> {
     let name = &operation.name;
     let method = syn::Ident::new(name, Span::call_site());
-    let wire_names: Vec<&String> = operation
-        .path_params
+    let wire_names: Vec<&str> = operation
+        .parameters
         .iter()
-        .chain(&operation.query)
+        .map(|p| p.name.as_str())
         .collect();
     let mut setters = Vec::new();
     for item in items {

@@ -168,7 +168,7 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
         .and_then(|data| property(spec, data, "attributes"))
         .cloned();
     let echo_id = status != StatusCode::CREATED
-        && op.path_params.iter().any(|p| p == "id")
+        && op.path_params().any(|p| p == "id")
         && example
             .as_ref()
             .and_then(|b| b.get("data"))

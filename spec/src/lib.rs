@@ -23,7 +23,7 @@ mod validate;
 
 pub use example::{example_body, example_value};
 pub use json_schema::json_schema;
-pub use normalize::{normalize, NormalizeError, Normalized, Operation};
+pub use normalize::{normalize, NormalizeError, Normalized, Operation, Parameter, Role};
 pub use resolve::resolve;
 pub use validate::conforms;
 

@@ -41,6 +41,9 @@ const SECRET_PROPERTIES: &[&str] = &["access_token", "refresh_token", "client_se
 /// not (an offer's `token` is its public checkout id).
 const SECRET_FORM_PROPERTIES: &[&str] = &["token"];
 
+/// Properties of a success response that make it carry credentials.
+const CREDENTIAL_RESPONSE_PROPERTIES: &[&str] = &["access_token", "refresh_token"];
+
 /// The JSON:API pagination parameters.
 const PAGE_PARAMS: &[&str] = &["page[number]", "page[size]"];
 
@@ -76,7 +79,8 @@ pub struct Normalized {
     pub operations: Vec<Operation>,
 }
 
-/// What the client must know about one operation that the generated code does not carry.
+/// One operation as every consumer of the spec sees it: the generator, the SDK's runtime table
+/// (a projection of this, generated into `kajabi-api`), the sandbox, xtask and the tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
     /// Synthesized method name, also the generated `operationId`.
@@ -85,22 +89,75 @@ pub struct Operation {
     pub method: String,
     /// Path template as in the spec, e.g. `/v1/contacts/{id}`.
     pub path: String,
+    /// The operation's first tag, e.g. `Contacts`.
+    pub tag: Option<String>,
     /// Whether the spec's `security` asks for a bearer token.
     pub secured: bool,
+    /// What the operation is for the token lifecycle; see [`Role`].
+    pub role: Role,
+    /// Whether a success response carries credentials (`access_token`, `refresh_token`).
+    pub returns_credentials: bool,
+    /// Every parameter, path-level ones merged in, each once: the one parameter merge.
+    pub parameters: Vec<Parameter>,
     /// The request body's media type as declared, if the operation takes a body.
     pub request_media: Option<String>,
+    /// The request body's schema in the normalized document (`$ref`s left as they are).
+    pub request_schema: Option<Value>,
     /// The success response's media type as declared, if it has a body.
     pub response_media: Option<String>,
-    /// Query parameter names as they go on the wire (`page[number]`).
-    pub query: Vec<String>,
-    /// Path parameter names.
-    pub path_params: Vec<String>,
+    /// The first success response's schema in the normalized document, if it has a body.
+    pub response_schema: Option<Value>,
     /// Whether the operation lists pages through `page[number]` and `page[size]`.
     pub paginated: bool,
     /// Declared success statuses, e.g. `["200"]`.
     pub success_statuses: Vec<String>,
     /// Declared error statuses (removed from the generated document).
     pub error_statuses: Vec<String>,
+}
+
+impl Operation {
+    /// Query parameter names as they go on the wire (`page[number]`).
+    pub fn query(&self) -> impl Iterator<Item = &str> {
+        self.parameters_in("query")
+    }
+
+    /// Path parameter names, in declaration order.
+    pub fn path_params(&self) -> impl Iterator<Item = &str> {
+        self.parameters_in("path")
+    }
+
+    fn parameters_in<'a>(&'a self, location: &'a str) -> impl Iterator<Item = &'a str> {
+        self.parameters
+            .iter()
+            .filter(move |p| p.location == location)
+            .map(|p| p.name.as_str())
+    }
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parameter {
+    /// The name on the wire, e.g. `filter[site_id]`.
+    pub name: String,
+    /// Where it goes: `path`, `query` or `header`.
+    pub location: String,
+    /// Whether the operation requires it (path parameters always are).
+    pub required: bool,
+    /// Its schema in the normalized document.
+    pub schema: Value,
+}
+
+/// What an operation is to the token lifecycle, derived from its shape, never from its path:
+/// the hand-written layer finds the token and revoke operations through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Exchanges a form with a `grant_type` for credentials (`POST /v1/oauth/token`).
+    TokenGrant,
+    /// Revokes the `token` of a form and returns no credentials, RFC 7009's shape
+    /// (`POST /v1/oauth/revoke`).
+    Revoke,
+    /// Any other operation.
+    Ordinary,
 }
 
 /// Why the document cannot be generated from; names where and what.
@@ -279,15 +336,17 @@ fn normalize_operation(
             None => params.push(param),
         }
     }
-    let query: Vec<String> = params
+    let parameters: Vec<Parameter> = params
         .iter()
-        .filter(|p| p["in"] == "query")
-        .filter_map(|p| p["name"].as_str().map(str::to_string))
-        .collect();
-    let path_params: Vec<String> = params
-        .iter()
-        .filter(|p| p["in"] == "path")
-        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .map(|p| {
+            let location = p["in"].as_str().unwrap_or_default().to_string();
+            Parameter {
+                name: p["name"].as_str().unwrap_or_default().to_string(),
+                required: p["required"].as_bool().unwrap_or(location == "path"),
+                schema: p.get("schema").cloned().unwrap_or_else(|| json!({})),
+                location,
+            }
+        })
         .collect();
     if let Some(p) = params.iter().find(|p| p["in"] == "cookie") {
         return Err(err(
@@ -301,10 +360,15 @@ fn normalize_operation(
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
-    let paginated = PAGE_PARAMS.iter().all(|p| query.iter().any(|q| q == p));
+    let paginated = PAGE_PARAMS.iter().all(|p| {
+        parameters
+            .iter()
+            .any(|q| q.location == "query" && q.name == *p)
+    });
 
     // Request body.
     let mut request_media = None;
+    let mut request_schema = None;
     if let Some(body) = op.get_mut("requestBody") {
         if body.get("$ref").is_some() {
             return Err(err(
@@ -317,6 +381,11 @@ fn normalize_operation(
             .and_then(Value::as_object_mut)
             .ok_or_else(|| err(location, "requestBody has no `content`"))?;
         request_media = Some(retype_content(content, location, "request body")?);
+        request_schema = content
+            .values()
+            .next()
+            .and_then(|m| m.get("schema"))
+            .cloned();
     }
 
     // Responses: success bodies typed as JSON; error responses left to the hand-written layer.
@@ -325,6 +394,7 @@ fn normalize_operation(
         .and_then(Value::as_object_mut)
         .ok_or_else(|| err(location, "operation has no `responses`"))?;
     let mut response_media = None;
+    let mut response_schema = None;
     let mut success_statuses = Vec::new();
     let mut error_statuses = Vec::new();
     let statuses: Vec<String> = responses.keys().cloned().collect();
@@ -347,7 +417,14 @@ fn normalize_operation(
                 continue;
             }
             let media = retype_content(content, location, &format!("response {status}"))?;
-            response_media.get_or_insert(media);
+            if response_media.is_none() {
+                response_media = Some(media);
+                response_schema = content
+                    .values()
+                    .next()
+                    .and_then(|m| m.get("schema"))
+                    .cloned();
+            }
         }
     }
     if success_statuses.is_empty() {
@@ -362,15 +439,45 @@ fn normalize_operation(
                 .all(|r| r.as_object().is_some_and(|m| !m.is_empty()))
     });
 
+    let property_names = |schema: &Option<Value>| -> Vec<String> {
+        schema
+            .as_ref()
+            .map(|s| crate::resolve(components, s))
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .map(|props| props.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let returns_credentials = property_names(&response_schema)
+        .iter()
+        .any(|p| CREDENTIAL_RESPONSE_PROPERTIES.contains(&p.as_str()));
+    let is_form = request_media.as_deref() == Some("application/x-www-form-urlencoded");
+    let form_fields = property_names(&request_schema);
+    let role = if is_form && returns_credentials && form_fields.iter().any(|f| f == "grant_type") {
+        Role::TokenGrant
+    } else if is_form && !returns_credentials && form_fields.iter().any(|f| f == "token") {
+        Role::Revoke
+    } else {
+        Role::Ordinary
+    };
+
     Ok(Operation {
         name,
         method: method.to_ascii_uppercase(),
         path: path.to_string(),
+        tag: op
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         secured,
+        role,
+        returns_credentials,
+        parameters,
         request_media,
+        request_schema,
         response_media,
-        query,
-        path_params,
+        response_schema,
         paginated,
         success_statuses,
         error_statuses,

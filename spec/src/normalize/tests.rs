@@ -189,7 +189,7 @@ fn repeated_parameters_are_deduplicated_first_wins() {
     let params = only_op(&n)["parameters"].as_array().unwrap();
     assert_eq!(params.len(), 2);
     assert_eq!(params[1]["description"], "first");
-    assert_eq!(n.operations[0].query, ["include"]);
+    assert_eq!(n.operations[0].query().collect::<Vec<_>>(), ["include"]);
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn path_level_parameters_reach_each_operation() {
     assert!(n.document["paths"]["/v1/things/{id}"]
         .get("parameters")
         .is_none());
-    assert_eq!(n.operations[0].path_params, ["id"]);
+    assert_eq!(n.operations[0].path_params().collect::<Vec<_>>(), ["id"]);
 }
 
 #[test]
@@ -306,4 +306,33 @@ fn bare_code_fences_in_descriptions_are_marked_text() {
         only_op(&n)["description"],
         "Body:\n```text\n{\"a\": 1}\n```\nThen:\n```json\n{}\n```\n  ```text\nindented\n  ```"
     );
+}
+
+#[test]
+fn roles_come_from_the_shape_of_the_operation_not_its_path() {
+    let text = include_str!("../../../openapi.yaml");
+    let mut doc = crate::load(text).unwrap();
+    // Move the OAuth paths under another prefix and name: the roles follow the shapes.
+    let paths = doc["paths"].as_object_mut().unwrap();
+    let token = paths.remove("/v1/oauth/token").unwrap();
+    let revoke = paths.remove("/v1/oauth/revoke").unwrap();
+    paths.insert("/api/v9/auth/exchange".into(), token);
+    paths.insert("/api/v9/auth/logout".into(), revoke);
+    let n = normalize(&doc).unwrap();
+    let with_role = |role: Role| -> Vec<&str> {
+        n.operations
+            .iter()
+            .filter(|op| op.role == role)
+            .map(|op| op.path.as_str())
+            .collect()
+    };
+    assert_eq!(with_role(Role::TokenGrant), ["/api/v9/auth/exchange"]);
+    assert_eq!(with_role(Role::Revoke), ["/api/v9/auth/logout"]);
+    let credentials: Vec<&str> = n
+        .operations
+        .iter()
+        .filter(|op| op.returns_credentials)
+        .map(|op| op.path.as_str())
+        .collect();
+    assert_eq!(credentials, ["/api/v9/auth/exchange"]);
 }
