@@ -215,7 +215,7 @@ proptest! {
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| kajabi_spec::load(include_str!("../openapi.yaml")).expect("spec loads"))
+    SPEC.get_or_init(|| kajabi_spec::load(include_str!("../../openapi.yaml")).expect("spec loads"))
 }
 
 #[derive(Debug, Clone)]

@@ -32,7 +32,7 @@ use support::conformance::{
     percent_decode, wire_values, Recorder, Spec, SpecOperation, PATH_VALUE,
 };
 
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
 const ACCESS: &str = "conformance-access-token";
 const REFRESH: &str = "conformance-refresh-token";
 
