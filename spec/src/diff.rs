@@ -9,6 +9,9 @@
 //! What is compared, and how:
 //! - **Operations** are identified by method and path. The synthesized method name is reported
 //!   with each, and a different name for the same method and path is reported as a rename.
+//!   An operation whose path changed but whose method and SDK name did not (names come from
+//!   the resource part of the path, whatever its prefix) is reported as moved, not as one
+//!   operation removed and another added.
 //! - **Parameters** by name and location (`in`); compared on `required` and schema. A renamed
 //!   parameter shows as one removed and one added.
 //! - **Bodies**: the request body and each success response, with every `$ref` resolved, so a
@@ -104,6 +107,8 @@ pub struct Changed<T> {
 pub struct OperationChange {
     /// The operation, under its new name.
     pub endpoint: Endpoint,
+    /// The path before and after, if the operation moved (same method and SDK name).
+    pub moved: Option<Changed<String>>,
     /// The SDK method name, if it changed for the same method and path.
     pub renamed: Option<Changed<String>>,
     /// Parameters added, removed or changed.
@@ -179,27 +184,25 @@ pub struct SchemaChange {
 #[must_use]
 pub fn diff(old: &Normalized, new: &Normalized) -> ApiDiff {
     let (old_side, new_side) = (Side::new(old), Side::new(new));
-    let old_ops = operation_index(old);
-    let new_ops = operation_index(new);
+    let pairs = pair_operations(old, new);
     let added = new
         .operations
         .iter()
-        .filter(|op| !old_ops.contains_key(&(op.method.as_str(), op.path.as_str())))
+        .filter(|op| !pairs.iter().any(|(_, n)| std::ptr::eq(*n, *op)))
         .map(Endpoint::of)
         .collect();
     let removed = old
         .operations
         .iter()
-        .filter(|op| !new_ops.contains_key(&(op.method.as_str(), op.path.as_str())))
+        .filter(|op| !pairs.iter().any(|(o, _)| std::ptr::eq(*o, *op)))
         .map(Endpoint::of)
         .collect();
-    let changed = new
-        .operations
+    let changed = pairs
         .iter()
-        .filter_map(|new_op| {
-            let old_op = old_ops.get(&(new_op.method.as_str(), new_op.path.as_str()))?;
+        .filter_map(|(old_op, new_op)| {
             let change = OperationChange {
                 endpoint: Endpoint::of(new_op),
+                moved: changed(old_op.path.clone(), new_op.path.clone()),
                 renamed: changed(old_op.name.clone(), new_op.name.clone()),
                 parameters: parameter_changes(
                     &parameters(&old_side, old_op),
@@ -227,6 +230,35 @@ pub fn diff(old: &Normalized, new: &Normalized) -> ApiDiff {
         changed,
         schemas: schema_changes(&old_side, &new_side),
     }
+}
+
+/// The operations present in both documents, in the new document's order: the same method and
+/// path, or else (a move) the same method and SDK name.
+fn pair_operations<'a>(
+    old: &'a Normalized,
+    new: &'a Normalized,
+) -> Vec<(&'a Operation, &'a Operation)> {
+    let by_path = |op: &Operation| (op.method.clone(), op.path.clone());
+    let by_name = |op: &Operation| (op.method.clone(), op.name.clone());
+    let new_paths: BTreeSet<(String, String)> = new.operations.iter().map(by_path).collect();
+    let old_by_path: BTreeMap<_, &Operation> =
+        old.operations.iter().map(|op| (by_path(op), op)).collect();
+    // Old operations whose path is gone: candidates for a move.
+    let old_moved: BTreeMap<_, &Operation> = old
+        .operations
+        .iter()
+        .filter(|op| !new_paths.contains(&by_path(op)))
+        .map(|op| (by_name(op), op))
+        .collect();
+    new.operations
+        .iter()
+        .filter_map(|new_op| {
+            let old_op = old_by_path
+                .get(&by_path(new_op))
+                .or_else(|| old_moved.get(&by_name(new_op)))?;
+            Some((*old_op, new_op))
+        })
+        .collect()
 }
 
 impl ApiDiff {
@@ -284,7 +316,8 @@ impl ApiDiff {
 
 impl OperationChange {
     fn is_empty(&self) -> bool {
-        self.renamed.is_none()
+        self.moved.is_none()
+            && self.renamed.is_none()
             && self.parameters.is_empty()
             && self.payloads.is_empty()
             && self.request_media.is_none()
@@ -350,6 +383,9 @@ impl fmt::Display for Endpoint {
 impl fmt::Display for OperationChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "  ~ {}", self.endpoint)?;
+        if let Some(Changed { old, new }) = &self.moved {
+            writeln!(f, "      moved: {old} -> {new}")?;
+        }
         if let Some(Changed { old, new }) = &self.renamed {
             writeln!(f, "      SDK method renamed: {old} -> {new}")?;
         }
@@ -494,15 +530,6 @@ impl<'a> Side<'a> {
     }
 }
 
-/// Operations by identity: method and path.
-fn operation_index(normalized: &Normalized) -> BTreeMap<(&str, &str), &Operation> {
-    normalized
-        .operations
-        .iter()
-        .map(|op| ((op.method.as_str(), op.path.as_str()), op))
-        .collect()
-}
-
 fn version(normalized: &Normalized) -> Option<String> {
     match normalized.document.get("info")?.get("version")? {
         Value::String(s) => Some(s.clone()),
@@ -515,32 +542,15 @@ fn changed<T: PartialEq>(old: T, new: T) -> Option<Changed<T>> {
     (old != new).then_some(Changed { old, new })
 }
 
+/// The operation's parameters as the spec model merged them, schemas resolved.
 fn parameters(side: &Side<'_>, op: &Operation) -> Vec<Parameter> {
-    let Some(list) = side
-        .operation(op)
-        .and_then(|o| o.get("parameters"))
-        .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
-    list.iter()
-        .filter_map(|p| {
-            let name = p.get("name")?.as_str()?.to_string();
-            let location = p.get("in")?.as_str()?.to_string();
-            // OpenAPI allows `content` instead of `schema`; either describes the value.
-            let schema = p
-                .get("schema")
-                .or_else(|| p.get("content"))
-                .unwrap_or(&Value::Null);
-            Some(Parameter {
-                required: p
-                    .get("required")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(location == "path"),
-                schema: side.resolved(schema),
-                name,
-                location,
-            })
+    op.parameters
+        .iter()
+        .map(|p| Parameter {
+            name: p.name.clone(),
+            location: p.location.clone(),
+            required: p.required,
+            schema: side.resolved(&p.schema),
         })
         .collect()
 }

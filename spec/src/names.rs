@@ -5,7 +5,11 @@
 //! change cannot rename a method. Upstream `operationId`s, should they ever appear, are ignored
 //! for the same reason: adopting them would rename every method at once.
 //!
-//! The rules, on the path with its `/v1` prefix dropped:
+//! Names come from the resource part of the path, whatever prefix precedes it, so that the same
+//! API under another prefix gets the same names (Kajabi has moved paths between prefixes):
+//! [`resource_segments`] drops everything up to a version segment (`/v1`, `/v2`, `/api/v1`),
+//! and [`shared_prefix`] is the literal prefix every path shares (`/api` when all paths start
+//! with it), dropped as well. The rules, on the resource part:
 //!
 //! | shape | GET | POST | PUT / PATCH | DELETE |
 //! | --- | --- | --- | --- | --- |
@@ -17,15 +21,14 @@
 //! | `/hooks/tag_added_sample` | `get_hook_tag_added_sample` | `create_hook_tag_added_sample` | … | … |
 //! | `/oauth/token`, `/oauth/revoke` | | `create_token`, `revoke_token` | | |
 
-/// The name of the operation at `method` (any case) and `path`.
-pub fn operation_name(method: &str, path: &str) -> String {
+/// The name of the operation at `method` (any case) and `path`, in a document whose paths
+/// share the first `shared` segments of their resource parts ([`shared_prefix`]).
+pub fn operation_name(method: &str, path: &str, shared: usize) -> String {
     let method = method.to_ascii_lowercase();
-    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.first().is_some_and(|s| is_version_prefix(s)) {
-        segments.remove(0);
-    }
+    let segments = resource_segments(path);
+    let segments = &segments[shared.min(segments.len())..];
     let verb = crud_verb(&method);
-    let name = match segments.as_slice() {
+    let name = match segments {
         // OAuth endpoints act on "the token": `/oauth/token` creates one, `/oauth/revoke` revokes one.
         ["oauth", "token"] => format!("{verb}_token"),
         ["oauth", action] if method == "post" => format!("{action}_token"),
@@ -74,7 +77,44 @@ fn crud_verb(method: &str) -> &'static str {
     }
 }
 
-fn is_version_prefix(segment: &str) -> bool {
+/// The segments of `path` after its version prefix: everything up to and including the first
+/// version segment (`v1`, `v2`) among the leading literal segments is dropped; a path without
+/// one is kept whole.
+pub fn resource_segments(path: &str) -> Vec<&str> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let version = segments
+        .iter()
+        .take_while(|s| !is_param(s))
+        .position(|s| is_version(s));
+    match version {
+        Some(at) => segments[at + 1..].to_vec(),
+        None => segments,
+    }
+}
+
+/// How many leading segments the resource parts of all `paths` share, where dropping them
+/// still leaves a literal segment in every path: `/api/contacts` and `/api/hooks` share one
+/// (`api`); `/contacts` and `/contacts/{id}` share none, or `/contacts/{id}` would lose its
+/// noun.
+pub fn shared_prefix<'a>(paths: impl IntoIterator<Item = &'a str>) -> usize {
+    let parts: Vec<Vec<&str>> = paths.into_iter().map(resource_segments).collect();
+    let Some(first) = parts.first() else {
+        return 0;
+    };
+    let mut shared = 0;
+    while let Some(segment) = first.get(shared) {
+        let next = shared + 1;
+        let all_share = parts.iter().all(|p| p.get(shared) == Some(segment));
+        let nouns_left = parts.iter().all(|p| p[next..].iter().any(|s| !is_param(s)));
+        if is_param(segment) || !all_share || !nouns_left {
+            break;
+        }
+        shared = next;
+    }
+    shared
+}
+
+fn is_version(segment: &str) -> bool {
     segment.len() > 1
         && segment.starts_with('v')
         && segment[1..].bytes().all(|b| b.is_ascii_digit())
@@ -147,7 +187,7 @@ mod tests {
             ),
         ];
         for (method, path, want) in cases {
-            assert_eq!(operation_name(method, path), want, "{method} {path}");
+            assert_eq!(operation_name(method, path, 0), want, "{method} {path}");
         }
     }
 
@@ -194,17 +234,17 @@ mod tests {
             ("POST", "/v1/oauth/revoke", "revoke_token"),
         ];
         for (method, path, want) in cases {
-            assert_eq!(operation_name(method, path), want, "{method} {path}");
+            assert_eq!(operation_name(method, path, 0), want, "{method} {path}");
         }
     }
 
     #[test]
     fn names_are_identifiers_even_for_odd_paths() {
         assert_eq!(
-            operation_name("GET", "/v2/a-b/{x}/c.d/{y}/e"),
+            operation_name("GET", "/v2/a-b/{x}/c.d/{y}/e", 0),
             "get_a_b_c_d_e"
         );
-        assert_eq!(operation_name("get", "/"), "get");
+        assert_eq!(operation_name("get", "/", 0), "get");
     }
 
     #[test]
@@ -214,5 +254,32 @@ mod tests {
         assert_eq!(singular("addresses"), "address");
         assert_eq!(singular("access"), "access");
         assert_eq!(singular("me"), "me");
+    }
+
+    #[test]
+    fn names_do_not_depend_on_the_prefix() {
+        for prefix in ["/v1", "/v2", "/api/v1", "/api/v3", ""] {
+            let path = |rest: &str| format!("{prefix}{rest}");
+            assert_eq!(operation_name("GET", &path("/hooks"), 0), "list_hooks");
+            assert_eq!(operation_name("GET", &path("/hooks/{id}"), 0), "get_hook");
+            assert_eq!(
+                operation_name("POST", &path("/oauth/token"), 0),
+                "create_token"
+            );
+        }
+    }
+
+    #[test]
+    fn a_prefix_shared_by_every_path_is_not_part_of_any_name() {
+        let paths = ["/api/hooks", "/api/hooks/{id}", "/api/contacts"];
+        let shared = shared_prefix(paths);
+        assert_eq!(shared, 1);
+        assert_eq!(operation_name("GET", paths[0], shared), "list_hooks");
+        assert_eq!(operation_name("GET", paths[1], shared), "get_hook");
+        // Nothing is shared where dropping it would leave a path without its noun.
+        assert_eq!(shared_prefix(["/contacts", "/contacts/{id}"]), 0);
+        assert_eq!(shared_prefix(["/v1/contacts", "/api/v1/hooks"]), 0);
+        assert_eq!(shared_prefix(["/x/{id}", "/x/{id}/y"]), 0);
+        assert_eq!(shared_prefix(Vec::<&str>::new()), 0);
     }
 }

@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::names::operation_name;
+use crate::names;
 
 /// The `format` given to string properties that carry credentials.
 pub const SECRET_FORMAT: &str = "kajabi-secret";
@@ -242,6 +242,11 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
         .get_mut("paths")
         .and_then(Value::as_object_mut)
         .ok_or_else(|| err("/paths", "missing `paths` object"))?;
+    let context = Context {
+        shared_prefix: names::shared_prefix(paths.keys().map(String::as_str)),
+        global_security: global_security.as_ref(),
+        components: &components,
+    };
     let mut operations = Vec::new();
     for (path, item) in paths.iter_mut() {
         let item = item
@@ -259,8 +264,7 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
                     method,
                     path,
                     &shared_params,
-                    global_security.as_ref(),
-                    &components,
+                    &context,
                     &location,
                 )?);
             }
@@ -285,16 +289,29 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
     })
 }
 
+/// What every operation's normalization reads from the whole document.
+struct Context<'a> {
+    /// Leading segments every path shares ([`names::shared_prefix`]), left out of names.
+    shared_prefix: usize,
+    global_security: Option<&'a Value>,
+    /// `{"components": ...}` of the document, where `$ref`s resolve.
+    components: &'a Value,
+}
+
 fn normalize_operation(
     op: &mut Map<String, Value>,
     method: &str,
     path: &str,
     shared_params: &Value,
-    global_security: Option<&Value>,
-    components: &Value,
+    context: &Context<'_>,
     location: &str,
 ) -> Result<Operation, NormalizeError> {
-    let name = operation_name(method, path);
+    let Context {
+        shared_prefix,
+        global_security,
+        components,
+    } = *context;
+    let name = names::operation_name(method, path, shared_prefix);
     op.insert("operationId".into(), json!(name));
 
     // Parameters: path-level first, then the operation's; first definition wins.

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kajabi_api::{Client, RetryPolicy};
-use kajabi_spec::resolve;
+use kajabi_spec::{resolve, Role};
 use serde_json::{json, Map, Value};
 
 /// What `cargo xtask drive` was asked to do.
@@ -112,51 +112,22 @@ fn plan(options: &Options) -> Result<Vec<Call>, String> {
         .map_err(|e| format!("{}: {e}", options.spec.display()))?;
     let document = kajabi_spec::load(&text).map_err(|e| e.to_string())?;
     let normalized = kajabi_spec::normalize(&document).map_err(|e| e.to_string())?;
+    // Parameters and schemas come from the spec model (already merged, `$ref`s pointing into
+    // the normalized document): the examples are built against that document.
+    let document = &normalized.document;
     let mut calls = Vec::new();
     for op in &normalized.operations {
-        let item = document
-            .get("paths")
-            .and_then(|p| p.get(&op.path))
-            .map(|i| resolve(&document, i))
-            .ok_or_else(|| format!("{} is not in the document", op.path))?;
-        let object = item
-            .get(op.method.to_ascii_lowercase())
-            .map(|o| resolve(&document, o))
-            .ok_or_else(|| format!("{} {} is not in the document", op.method, op.path))?;
-        let mut params = Map::new();
-        let declared = item
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .chain(
-                object
-                    .get("parameters")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten(),
-            );
-        for parameter in declared {
-            let parameter = resolve(&document, parameter);
-            let Some(name) = parameter.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let location = parameter.get("in").and_then(Value::as_str);
-            let required = parameter.get("required") == Some(&json!(true));
-            if params.contains_key(name) || !(location == Some("path") || required) {
-                continue;
-            }
-            let schema = parameter.get("schema").unwrap_or(&Value::Null);
-            params.insert(name.to_string(), sample(&document, schema));
-        }
-        let kind = if op.path.ends_with("/oauth/token") {
-            Kind::Token
-        } else if op.path.ends_with("/oauth/revoke") {
-            Kind::Revoke
-        } else if op.method == "DELETE" {
-            Kind::Delete
-        } else {
-            Kind::Other
+        let params: Map<String, Value> = op
+            .parameters
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| (p.name.clone(), sample(document, &p.schema)))
+            .collect();
+        let kind = match op.role {
+            Role::TokenGrant => Kind::Token,
+            Role::Revoke => Kind::Revoke,
+            Role::Ordinary if op.method == "DELETE" => Kind::Delete,
+            Role::Ordinary => Kind::Other,
         };
         let body = match kind {
             Kind::Token => Some(json!({
@@ -166,14 +137,10 @@ fn plan(options: &Options) -> Result<Vec<Call>, String> {
             })),
             // Filled in when it runs: the session's own access token.
             Kind::Revoke => None,
-            _ => object
-                .get("requestBody")
-                .map(|b| resolve(&document, b))
-                .and_then(|b| b.get("content"))
-                .and_then(Value::as_object)
-                .and_then(|content| content.values().next())
-                .and_then(|media| media.get("schema"))
-                .map(|schema| kajabi_spec::example_value(&document, schema)),
+            _ => op
+                .request_schema
+                .as_ref()
+                .map(|schema| kajabi_spec::example_value(document, schema)),
         };
         calls.push(Call {
             name: op.name.clone(),

@@ -155,3 +155,46 @@ fn a_name_clash_fails_naming_both_operations() {
     );
     assert!(error.contains("list_sites"), "{error}");
 }
+
+/// The vendored document with every path moved under `prefix`.
+fn under(prefix: &str) -> Value {
+    let mut doc = vendored();
+    let paths = doc["paths"].as_object_mut().expect("paths is a map");
+    *paths = std::mem::take(paths)
+        .into_iter()
+        .map(|(path, item)| (format!("{prefix}{path}"), item))
+        .collect();
+    doc
+}
+
+#[test]
+fn the_api_under_another_prefix_generates_the_same_methods_and_requests_tokens_there() {
+    let base: Vec<String> = normalize(&vendored())
+        .expect("the vendored document normalizes")
+        .operations
+        .into_iter()
+        .map(|op| op.name)
+        .collect();
+    for prefix in ["/api", "/kajabi/public"] {
+        let normalized = normalize(&under(prefix))
+            .unwrap_or_else(|e| panic!("the {prefix} variant does not normalize: {e}"));
+        let names: Vec<&str> = normalized
+            .operations
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(names, base, "method names changed under {prefix}");
+        let source = generate(&normalized)
+            .unwrap_or_else(|e| panic!("the {prefix} variant does not generate: {e}"));
+        // The hand layer requests tokens from the table's token-grant row: that row carries the
+        // prefixed path.
+        let row = item(&source, &format!("path: \"{prefix}/v1/oauth/token\""));
+        assert!(
+            source[source.find(row).expect("row")..]
+                .lines()
+                .take(4)
+                .any(|l| l.contains("Role::TokenGrant")),
+            "the token grant is not at {prefix}/v1/oauth/token"
+        );
+    }
+}

@@ -421,3 +421,64 @@ fn comparing_against_an_empty_document_lists_every_operation_as_added() {
         d.summary()
     );
 }
+
+/// The vendored document with `prefix` in front of every path for which `moves` says so.
+fn prefixed(prefix: &str, moves: impl Fn(&str) -> bool) -> Value {
+    variant(|doc| {
+        let paths = doc["paths"].as_object_mut().unwrap();
+        let moved: Map<String, Value> = std::mem::take(paths)
+            .into_iter()
+            .map(|(path, item)| match moves(&path) {
+                true => (format!("{prefix}{path}"), item),
+                false => (path, item),
+            })
+            .collect();
+        *paths = moved;
+    })
+}
+
+#[test]
+fn a_prefix_moved_for_every_path_is_a_move_not_removed_and_added() {
+    let old = norm(spec());
+    let new = norm(&prefixed("/api", |_| true));
+    let names = |n: &Normalized| {
+        n.operations
+            .iter()
+            .map(|o| o.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&old),
+        names(&new),
+        "the same method names under /api/v1"
+    );
+    let d = diff(&old, &new);
+    assert!(d.added.is_empty() && d.removed.is_empty(), "{d}");
+    assert_eq!(d.changed.len(), old.operations.len(), "{d}");
+    let text = d.to_string();
+    assert!(
+        text.contains("moved: /v1/contacts -> /api/v1/contacts"),
+        "{text}"
+    );
+    assert!(!text.contains("renamed"), "{text}");
+}
+
+#[test]
+fn a_prefix_moved_for_some_paths_moves_only_those() {
+    let old = norm(spec());
+    let new = norm(&prefixed("/api", |path| path.starts_with("/v1/hooks")));
+    let d = diff(&old, &new);
+    assert!(d.added.is_empty() && d.removed.is_empty(), "{d}");
+    let moved: Vec<&str> = d
+        .changed
+        .iter()
+        .filter(|c| c.moved.is_some())
+        .map(|c| c.endpoint.path.as_str())
+        .collect();
+    assert!(!moved.is_empty());
+    assert!(
+        moved.iter().all(|p| p.starts_with("/api/v1/hooks")),
+        "{moved:?}"
+    );
+    assert_eq!(moved.len(), d.changed.len(), "{d}");
+}
