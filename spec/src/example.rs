@@ -379,28 +379,9 @@ fn resource_of(schema: &Value) -> String {
 mod tests {
     use super::*;
 
-    fn spec() -> Value {
-        crate::load(
-            r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
-                "components":{"schemas":{
-                  "rid":{"type":"object","required":["id","type"],
-                         "properties":{"id":{"type":"string"},"type":{"type":"string"}}},
-                  "thing":{"type":"object","properties":{
-                     "data":{"type":"object","properties":{
-                        "id":{"type":"string"},"type":{"type":"string"},
-                        "attributes":{"type":"object","properties":{
-                           "name":{"type":["string","null"]},"created_at":{"type":"string","format":"date-time"},
-                           "kind":{"type":"string","enum":["a","b"]},"count":{"type":"integer","minimum":5},
-                           "note":{"type":"string","nullable":true}}},
-                        "relationships":{"type":"object","properties":{
-                           "site":{"type":"object","properties":{"data":{"$ref":"#/components/schemas/rid"}}}}}}}}}}}}"##,
-        )
-        .expect("parses")
-    }
-
     #[test]
     fn synthesized_bodies_follow_the_rules_and_conform() {
-        let doc = spec();
+        let doc = crate::fixture::document();
         let schema = json!({"$ref": "#/components/schemas/thing"});
         let body = example_body(&doc, &json!({"schema": schema}), "things");
         assert_eq!(body["data"]["type"], "things");
@@ -417,7 +398,7 @@ mod tests {
 
     #[test]
     fn declared_examples_win_only_when_valid() {
-        let doc = spec();
+        let doc = crate::fixture::document();
         let media = json!({"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}, "example": {"n": 7}});
         assert_eq!(example_body(&doc, &media, "x"), json!({"n": 7}));
         let stale = json!({"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}, "example": {"n": "seven"}});

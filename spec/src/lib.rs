@@ -39,3 +39,26 @@ pub struct LoadError(pub String);
 pub fn load(text: &str) -> Result<serde_json::Value, LoadError> {
     yaml_serde::from_str(text).map_err(|e| LoadError(e.to_string()))
 }
+
+/// A small document for the unit tests of the schema walkers.
+#[cfg(test)]
+mod fixture {
+    pub(crate) fn document() -> serde_json::Value {
+        crate::load(
+            r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
+                "components":{"schemas":{
+                  "rid":{"type":"object","required":["id","type"],
+                         "properties":{"id":{"type":"string"},"type":{"type":"string"}}},
+                  "thing":{"type":"object","properties":{
+                     "data":{"type":"object","properties":{
+                        "id":{"type":"string"},"type":{"type":"string"},
+                        "attributes":{"type":"object","properties":{
+                           "name":{"type":["string","null"]},"created_at":{"type":"string","format":"date-time"},
+                           "kind":{"type":"string","enum":["a","b"]},"count":{"type":"integer","minimum":5},
+                           "note":{"type":"string","nullable":true}}},
+                        "relationships":{"type":"object","properties":{
+                           "site":{"type":"object","properties":{"data":{"$ref":"#/components/schemas/rid"}}}}}}}}}}}}"##,
+        )
+        .expect("parses")
+    }
+}

@@ -214,25 +214,9 @@ fn is_date_time(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn spec() -> Value {
-        crate::load(
-            r##"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},
-                "components":{"schemas":{
-                  "rid":{"type":"object","required":["id","type"],
-                         "properties":{"id":{"type":"string"},"type":{"type":"string"}}},
-                  "thing":{"type":"object","properties":{
-                     "data":{"type":"object","properties":{
-                        "attributes":{"type":"object","properties":{
-                           "name":{"type":["string","null"]},"created_at":{"type":"string","format":"date-time"},
-                           "kind":{"type":"string","enum":["a","b"]},"count":{"type":"integer","minimum":5},
-                           "note":{"type":"string","nullable":true}}}}}}}}}}"##,
-        )
-        .expect("parses")
-    }
-
     #[test]
     fn conforms_checks_types_nulls_enums_and_formats() {
-        let doc = spec();
+        let doc = crate::fixture::document();
         let attrs = json!({"$ref": "#/components/schemas/thing"});
         let with = |attributes: Value| json!({"data": {"attributes": attributes}});
         assert!(conforms(
