@@ -109,3 +109,74 @@ async fn an_error_on_page_two_is_yielded_and_ends_the_stream() {
     assert_eq!(error.operation(), Some("list_contacts"));
     assert!(ids(&server, 3).await.is_err());
 }
+
+/// `/v1/contacts` page `number` of `size`, answered with `count` contacts.
+async fn page(server: &MockServer, number: i64, size: i64, count: usize) -> httpmock::Mock<'_> {
+    let items: Vec<_> = (0..count)
+        .map(|i| json!({"id": format!("{number}-{i}"), "type": "contacts"}))
+        .collect();
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/contacts")
+                .query_param("page[number]", number.to_string())
+                .query_param("page[size]", size.to_string());
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"data": items}));
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_short_page_is_the_last_request() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    let first = page(&server, 1, 3, 3).await;
+    let short = page(&server, 2, 3, 1).await;
+    // Would be requested if the stream did not stop at the short page.
+    let after = page(&server, 3, 3, 3).await;
+    let items: Vec<_> = client(&server)
+        .list_contacts()
+        .page_size(3)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 4);
+    first.assert_hits_async(1).await;
+    short.assert_hits_async(1).await;
+    after.assert_hits_async(0).await;
+}
+
+#[tokio::test]
+async fn pages_default_to_25_start_at_1_and_the_size_is_clamped() {
+    let cases: [(Option<i64>, Option<i64>, i64, i64); 5] = [
+        // (page_size set, page_number set, size on the wire, first page on the wire)
+        (None, None, kajabi_api::DEFAULT_PAGE_SIZE, 1),
+        (Some(1000), None, kajabi_api::MAX_PAGE_SIZE, 1),
+        (Some(0), None, 1, 1),
+        (Some(7), Some(3), 7, 3),
+        (Some(7), Some(-2), 7, 1),
+    ];
+    assert_eq!(
+        (kajabi_api::DEFAULT_PAGE_SIZE, kajabi_api::MAX_PAGE_SIZE),
+        (25, 100)
+    );
+    for (size, number, wire_size, wire_number) in cases {
+        let server = MockServer::start_async().await;
+        client_credentials_grant(&server, "at", "rt", 7200).await;
+        let only = page(&server, wire_number, wire_size, 0).await;
+        let client = client(&server);
+        let mut builder = client.list_contacts();
+        if let Some(size) = size {
+            builder = builder.page_size(size);
+        }
+        if let Some(number) = number {
+            builder = builder.page_number(number);
+        }
+        let items: Vec<_> = builder.items().try_collect().await.unwrap();
+        assert!(items.is_empty());
+        only.assert_hits_async(1).await;
+    }
+}

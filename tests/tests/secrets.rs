@@ -96,3 +96,41 @@ async fn errors_never_show_credentials_even_when_the_server_echoes_them() {
 fn client_for_refused(server: &MockServer) -> kajabi_api::Client {
     client(server)
 }
+
+/// Revokes `OTHER` with the bearer `ACCESS` against a server whose 401 echoes `echoed`.
+async fn revoke_echoing(echoed: &str) -> kajabi_api::Error {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, ACCESS, REFRESH, 7200).await;
+    let description = format!("token {echoed} is not yours");
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/oauth/revoke");
+            then.status(401)
+                .json_body(json!({"error": "invalid_token", "error_description": description}));
+        })
+        .await;
+    client(&server)
+        .revoke(&SecretString::new(OTHER))
+        .await
+        .unwrap_err()
+}
+
+const OTHER: &str = "AT-another-sessions-token";
+
+#[tokio::test]
+async fn the_form_value_and_the_bearer_are_each_scrubbed_on_their_own() {
+    for (echoed, name) in [
+        (OTHER, "the revoked token (form value)"),
+        (ACCESS, "the bearer"),
+    ] {
+        let error = revoke_echoing(echoed).await;
+        for text in [
+            error.to_string(),
+            format!("{error:?}"),
+            String::from_utf8_lossy(error.body()).into_owned(),
+        ] {
+            assert!(!text.contains(echoed), "{name} leaked into: {text}");
+        }
+        assert!(error.to_string().contains("[redacted]"), "{error}");
+    }
+}
