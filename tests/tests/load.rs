@@ -62,9 +62,11 @@ async fn ten_thousand_calls_at_64_concurrency_one_token_no_errors_steady_memory(
         (warm, after_warm_up, rest, resident_bytes())
     };
     let (warm, after_warm_up, rest, after_all) =
-        tokio::time::timeout(Duration::from_secs(120), run)
+        // A hang guard, not a speed target (the benchmark measures speed): wide enough for a
+        // 2-core machine that is also building.
+        tokio::time::timeout(Duration::from_secs(600), run)
             .await
-            .expect("10,000 calls within 120 s");
+            .expect("10,000 calls within 600 s");
     let took = started.elapsed();
 
     let errors: Vec<String> = warm.into_iter().chain(rest).collect();

@@ -5,7 +5,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 use kajabi_api::RetryPolicy;
 use support::faulty::{
@@ -30,7 +32,7 @@ fn client_of(server: &Faulty, policy: RetryPolicy) -> kajabi_api::Client {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_with_retry_after_seconds_waits_that_long_then_succeeds() {
     let server = Faulty::start(vec![status(429, Some("1")), me_ok()]).await;
     let client = client_of(&server, quick_retries(3, Duration::from_secs(5)));
@@ -43,7 +45,7 @@ async fn a_429_with_retry_after_seconds_waits_that_long_then_succeeds() {
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_long_retry_after_is_capped_by_max_delay() {
     let server = Faulty::start(vec![status(429, Some("3600")), me_ok()]).await;
     let client = client_of(&server, quick_retries(3, Duration::from_millis(200)));
@@ -57,20 +59,25 @@ async fn a_long_retry_after_is_capped_by_max_delay() {
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_with_an_http_date_retry_after_waits_until_then() {
-    // HTTP dates have whole seconds: "now + 2 s" is between 1 and 2 s away.
-    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    // HTTP dates have whole seconds, and the wall clock runs on while the test does: "now +
+    // 20 s" is between 15 and 20 s away however slow the machine. The wait runs on tokio's
+    // paused clock, so no real time passes.
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(20));
     let server = Faulty::start(vec![status(429, Some(&date)), me_ok()]).await;
-    let client = client_of(&server, quick_retries(3, Duration::from_secs(5)));
+    let client = client_of(&server, quick_retries(3, Duration::from_secs(60)));
     let started = Instant::now();
     bounded("date", client.get_me().send()).await.unwrap();
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(800), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(15) && waited <= Duration::from_secs(20),
+        "{waited:?}"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_without_retry_after_backs_off_and_retries() {
     let server = Faulty::start(vec![status(429, None), status(429, None), me_ok()]).await;
     let policy = RetryPolicy {
@@ -87,7 +94,7 @@ async fn a_429_without_retry_after_backs_off_and_retries() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_503_on_get_is_retried() {
     let server = Faulty::start(vec![status(503, None), me_ok()]).await;
     let client = client_of(&server, quick_retries(3, Duration::from_millis(50)));
@@ -95,7 +102,7 @@ async fn a_503_on_get_is_retried() {
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_503_on_post_without_a_usable_retry_after_is_not_retried() {
     // The server may have acted on the POST; only an explicit Retry-After makes a resend safe.
     for retry_after in [None, Some("soon")] {
@@ -114,7 +121,7 @@ async fn a_503_on_post_without_a_usable_retry_after_is_not_retried() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_503_or_429_with_retry_after_on_post_is_retried_with_the_same_body() {
     for code in [503, 429] {
         let server = Faulty::start(vec![status(code, Some("0")), contact_created()]).await;
@@ -134,7 +141,7 @@ async fn a_503_or_429_with_retry_after_on_post_is_retried_with_the_same_body() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn attempts_are_bounded_and_the_last_429_is_returned_with_its_retry_after() {
     let server = Faulty::always(status(429, Some("1"))).await;
     let client = client_of(&server, quick_retries(4, Duration::from_millis(10)));
@@ -147,7 +154,7 @@ async fn attempts_are_bounded_and_the_last_429_is_returned_with_its_retry_after(
     assert_eq!(server.requests().len(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_wait_that_would_end_past_max_elapsed_is_not_started() {
     let server = Faulty::always(status(429, Some("5"))).await;
     let policy = RetryPolicy {
@@ -166,7 +173,7 @@ async fn a_wait_that_would_end_past_max_elapsed_is_not_started() {
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn disabled_retries_send_once() {
     for code in [429, 503] {
         let server = Faulty::always(status(code, Some("0"))).await;
@@ -179,7 +186,7 @@ async fn disabled_retries_send_once() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refused_connection_on_get_is_retried_then_reported_as_transport() {
     // No connection is made, so nothing can count the attempts here: `retry_tracing.rs` counts the
     // "retrying after a transport error" events. This checks the outcome and its type.
@@ -196,7 +203,7 @@ async fn a_refused_connection_on_get_is_retried_then_reported_as_transport() {
     assert!(error.status().is_none() && error.is_retryable());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_reset_after_the_request_arrived_is_retried_for_get_only() {
     // GET: idempotent, each attempt is a new connection that gets reset.
     let server = Faulty::always(vec![Step::Reset]).await;
@@ -221,7 +228,7 @@ async fn a_reset_after_the_request_arrived_is_retried_for_get_only() {
     assert_eq!((server.accepted(), server.requests().len()), (1, 1));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_429_on_the_token_request_is_retried_like_any_other() {
     let token =
         serde_json::json!({"access_token": "at", "token_type": "Bearer", "expires_in": 7200});

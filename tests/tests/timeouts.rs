@@ -5,7 +5,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use kajabi_api::{Client, RetryPolicy};
 use support::faulty::{
@@ -32,7 +34,7 @@ async fn hang_ups(server: &Faulty, n: usize) {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn headers_that_never_come_end_in_a_timeout() {
     let server = Faulty::always(vec![Step::Stall]).await;
     let started = Instant::now();
@@ -64,7 +66,7 @@ fn stalled_bodies() -> [(&'static str, Script); 2] {
     ]
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_200_body_that_stalls_ends_in_a_timeout() {
     for (what, script) in stalled_bodies() {
         let server = Faulty::always(script).await;
@@ -79,7 +81,7 @@ async fn a_200_body_that_stalls_ends_in_a_timeout() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_error_body_that_stalls_ends_with_the_status_and_what_arrived() {
     let mut bytes = head(503, &[("content-length", "1000")]);
     bytes.extend_from_slice(b"upstream d");
@@ -93,7 +95,7 @@ async fn an_error_body_that_stalls_ends_with_the_status_and_what_arrived() {
     assert_eq!(error.body(), b"upstream d");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_timed_out_get_is_retried_and_a_timed_out_post_is_not() {
     let policy = quick_retries(3, Duration::from_millis(20));
     let server = Faulty::always(vec![Step::Stall]).await;
@@ -120,7 +122,7 @@ async fn a_timed_out_get_is_retried_and_a_timed_out_post_is_not() {
     assert_eq!(server.accepted(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refused_connection_is_a_prompt_transport_error() {
     let refusing = faulty::refusing();
     let base_url = &refusing.base_url;
@@ -156,7 +158,7 @@ async fn unanswering_listener() -> (tokio::net::TcpListener, Vec<TcpStream>) {
     panic!("the accept queue of a backlog-0 listener never filled");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_connection_that_cannot_be_made_in_time_is_a_timeout_retried_even_for_post() {
     let (listener, _held) = unanswering_listener().await;
     let base_url = format!("http://{}", listener.local_addr().unwrap());

@@ -2,6 +2,7 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
+use super::report::MAX_DIFFERENCES;
 use super::*;
 use crate::{load, normalize};
 
