@@ -226,27 +226,30 @@ impl Writer<'_, '_> {
         Ok(item)
     }
 
-    /// A new item's relationships: to-many ones empty, nullable to-one ones `null`, the
-    /// others (a contact's `site`) as seeded.
+    /// A new item's relationships: to-many ones empty, optional to-one ones that may be absent
+    /// (declared nullable: a contact's `customer`) left out, the others (a contact's `site`)
+    /// as seeded. Left out rather than `null`: in an OpenAPI 3.1 document `nullable` means
+    /// nothing, and validators that know it (openapi-core) refuse the `null`.
     fn clear_relationships(&self, route: &Route, item: &mut Value) {
         let schema = route.relationships.as_ref();
+        let spec = &self.catalog.spec;
         let Some(relationships) = item.get_mut("relationships").and_then(Value::as_object_mut)
         else {
             return;
         };
-        for (name, relationship) in relationships.iter_mut() {
+        relationships.retain(|name, relationship| {
             let nullable = schema
-                .and_then(|s| self.catalog.spec.resolve(s).get("properties"))
+                .and_then(|s| spec.resolve(s).get("properties"))
                 .and_then(|p| p.get(name))
-                .is_some_and(|s| {
-                    kajabi_spec::conforms(&self.catalog.spec.document, &Value::Null, s)
-                });
+                .is_some_and(|s| kajabi_spec::conforms(&spec.document, &Value::Null, s));
             match relationship.get_mut("data") {
-                Some(data) if data.is_array() => *data = json!([]),
-                Some(_) if nullable => *relationship = Value::Null,
-                _ => {}
+                Some(data) if data.is_array() => {
+                    *data = json!([]);
+                    true
+                }
+                _ => !nullable,
             }
-        }
+        });
     }
 
     /// Copies the sent, writable, valid attributes into `item`; stamps the timestamps.
@@ -562,53 +565,50 @@ impl Writer<'_, '_> {
     ) -> Result<Option<Value>, Problem> {
         let owner = &self.catalog.resources[index];
         let id = call.id().unwrap_or("");
-        let answered = route
+        if let Some(other) = route.creates_in.filter(|other| *other != index) {
+            let target = &self.catalog.resources[other];
+            let link = target
+                .template
+                .get("relationships")
+                .and_then(Value::as_object)
+                .and_then(|r| {
+                    r.keys()
+                        .find(|name| self.catalog.target(name) == Some(index))
+                        .cloned()
+                })
+                .map(|name| (name, json!({"id": id, "type": owner.kind})));
+            return self.create(route, other, sent, link).map(Some);
+        }
+        let answers_owner = route
             .example
             .as_ref()
             .and_then(|b| b.pointer("/data/type"))
             .and_then(Value::as_str)
-            .and_then(|kind| self.catalog.resources.iter().position(|r| r.kind == kind));
-        match answered {
-            Some(other) if other != index => {
-                let target = &self.catalog.resources[other];
-                let link = target
-                    .template
-                    .get("relationships")
-                    .and_then(Value::as_object)
-                    .and_then(|r| {
-                        r.keys()
-                            .find(|name| self.catalog.target(name) == Some(index))
-                            .cloned()
-                    })
-                    .map(|name| (name, json!({"id": id, "type": owner.kind})));
-                self.create(route, other, sent, link).map(Some)
-            }
-            Some(_) => {
-                let action = call.path.rsplit('/').next().unwrap_or("");
-                let now = self.now.clone();
-                let Some(item) = self.store.get_mut(&owner.path, id) else {
-                    return Ok(None);
-                };
-                if let Some(attributes) = item.get_mut("attributes").and_then(Value::as_object_mut)
-                {
-                    match action {
-                        "deactivate" if attributes.contains_key("deactivated_at") => {
-                            attributes.insert("deactivated_at".into(), json!(now));
-                        }
-                        "reactivate" if attributes.contains_key("deactivated_at") => {
-                            attributes.insert("deactivated_at".into(), Value::Null);
-                            if attributes.contains_key("deactivation_reason") {
-                                attributes.insert("deactivation_reason".into(), Value::Null);
-                            }
-                        }
-                        _ => {}
-                    }
-                    stamp(attributes, "updated_at", &now);
-                }
-                Ok(Some(item.clone()))
-            }
-            None => Ok(None),
+            == Some(owner.kind.as_str());
+        if !answers_owner {
+            return Ok(None);
         }
+        let action = call.path.rsplit('/').next().unwrap_or("");
+        let now = self.now.clone();
+        let Some(item) = self.store.get_mut(&owner.path, id) else {
+            return Ok(None);
+        };
+        if let Some(attributes) = item.get_mut("attributes").and_then(Value::as_object_mut) {
+            match action {
+                "deactivate" if attributes.contains_key("deactivated_at") => {
+                    attributes.insert("deactivated_at".into(), json!(now));
+                }
+                "reactivate" if attributes.contains_key("deactivated_at") => {
+                    attributes.insert("deactivated_at".into(), Value::Null);
+                    if attributes.contains_key("deactivation_reason") {
+                        attributes.insert("deactivation_reason".into(), Value::Null);
+                    }
+                }
+                _ => {}
+            }
+            stamp(attributes, "updated_at", &now);
+        }
+        Ok(Some(item.clone()))
     }
 }
 

@@ -57,6 +57,11 @@ pub(crate) struct Route {
     pub(crate) relationships: Option<Value>,
     /// What the operation does to the store.
     pub(crate) action: Action,
+    /// The component name of the success body's schema (`form_submission_response`).
+    pub(crate) response_component: Option<String>,
+    /// For a [`Action::Member`] answering 201: the collection it creates in (a form's
+    /// `submit` creates a form submission), found from the response schema's name.
+    pub(crate) creates_in: Option<usize>,
 }
 
 /// What an operation does with the store, derived from its method and path.
@@ -158,12 +163,29 @@ impl Catalog {
         for route in &mut routes {
             route.action = action(route, &resources);
         }
-        Catalog {
+        let mut catalog = Catalog {
             spec,
             table,
             routes,
             resources,
+        };
+        let created: Vec<Option<usize>> = catalog
+            .routes
+            .iter()
+            .map(|route| match (&route.action, &route.response_component) {
+                (Action::Member(_), Some(component)) if route.status == StatusCode::CREATED => {
+                    let name = component
+                        .trim_end_matches("_response")
+                        .trim_end_matches("_show");
+                    catalog.target(name)
+                }
+                _ => None,
+            })
+            .collect();
+        for (route, creates_in) in catalog.routes.iter_mut().zip(created) {
+            route.creates_in = creates_in;
         }
+        catalog
     }
 
     /// The collection a relationship or a to-one reference named `name` points into:
@@ -353,6 +375,14 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
         attributes,
         relationships,
         action: Action::Fixed,
+        response_component: spec
+            .response_content(op, status_text)
+            .and_then(|(_, media)| media.get("schema"))
+            .and_then(|schema| schema.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| r.rsplit('/').next())
+            .map(str::to_string),
+        creates_in: None,
     }
 }
 
@@ -498,6 +528,14 @@ mod tests {
             Action::Member(purchases)
         );
         assert!(catalog.target("kajabi_payments_payouts").is_some());
+        let forms = catalog.target("forms").expect("forms");
+        let submit = find("POST", "/v1/forms/{id}/submit");
+        assert_eq!(submit.action, Action::Member(forms));
+        assert_eq!(submit.creates_in, catalog.target("form_submissions"));
+        assert_eq!(
+            find("POST", "/v1/purchases/{id}/deactivate").creates_in,
+            None
+        );
         assert_eq!(find("POST", "/v1/oauth/token").kind, Kind::Token);
         let version = find("GET", "/v1/version").example.as_ref().expect("body");
         assert_eq!(version["meta"]["version"], json!(catalog.spec.version));

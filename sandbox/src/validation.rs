@@ -178,6 +178,53 @@ fn json_media(headers: &HeaderMap) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+
+    /// A one-operation spec: `GET /v1/things` with typed query parameters, declaring `status`.
+    fn route(status: &str) -> Route {
+        let text = format!(
+            r#"{{"openapi": "3.1.0", "info": {{"title": "t", "version": "1"}},
+            "paths": {{"/v1/things": {{"get": {{
+              "parameters": [
+                {{"name": "page[size]", "in": "query", "schema": {{"type": "integer"}}}},
+                {{"name": "filter[active]", "in": "query", "schema": {{"type": "boolean"}}}},
+                {{"name": "filter[kind]", "in": "query", "schema": {{"type": "string", "enum": ["a", "b"]}}}},
+                {{"name": "filter[name]", "in": "query", "schema": {{"type": "string"}}}}
+              ],
+              "responses": {{"200": {{"description": "ok"}}, "{status}": {{"description": "no"}}}}
+            }}}}}}}}"#
+        );
+        let spec = crate::spec::Spec::parse(&text).expect("spec");
+        Catalog::build(spec).routes.remove(0)
+    }
+
+    #[test]
+    fn typed_query_parameters_are_checked_where_400_is_declared() {
+        let route = route("400");
+        assert_eq!(
+            query(
+                &route,
+                "page[size]=10&filter[active]=true&filter[kind]=b&filter[name]=x"
+            ),
+            Ok(())
+        );
+        let problem = query(&route, "page%5Bsize%5D=ten").expect_err("not an integer");
+        assert_eq!(problem.status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem.source, Some(json!({"parameter": "page[size]"})));
+        assert!(query(&route, "filter[active]=yes").is_err());
+        let problem = query(&route, "filter[kind]=c").expect_err("not in the enum");
+        assert!(problem.detail.contains("one of"), "{}", problem.detail);
+        // Undeclared parameters are not this check's business.
+        assert_eq!(query(&route, "other=1"), Ok(()));
+    }
+
+    #[test]
+    fn without_a_declared_400_or_422_query_parameters_pass() {
+        assert_eq!(
+            query(&route("401"), "page[size]=ten&filter[kind]=c"),
+            Ok(())
+        );
+    }
 
     #[test]
     fn parameter_values() {
