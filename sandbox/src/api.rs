@@ -1,34 +1,38 @@
-//! The generic handler behind every JSON:API operation (everything but `/v1/oauth/*`).
+//! The handler behind every JSON:API operation (everything but `/v1/oauth/*`).
 //!
-//! The bearer token has been checked by the time [`answer`] runs. It then:
+//! The bearer token has been checked by the time [`answer`] runs. In order, it:
 //!
-//! 1. checks a JSON request body, where the operation declares one: accepted as
-//!    `application/vnd.api+json` or `application/json` (or without `Content-Type`); an empty
-//!    body counts as none. A body that is not JSON (or has another media type) is answered
-//!    400 if the operation declares 400, else 422 if it declares 422, else the body is
-//!    ignored: the sandbox never answers a status the spec does not declare;
-//! 2. answers the first declared 2xx status with the declared media type; an operation
-//!    whose success response has no content gets an empty body;
-//! 3. builds the body from the prepared example: list operations page their collection
-//!    ([`crate::pagination`]); `{id}` is copied into `data.id` (except for 201 creates, which
-//!    get a fresh id); the request's `data.attributes` are copied into the response's
-//!    `data.attributes` where the response schema has a property of that name, it is not
-//!    read-only, and the value is valid for it; created resources are stored and read back
-//!    ([`crate::resources`]).
+//! 1. answers **404** with a JSON:API error when the path's id names no stored resource of its
+//!    collection (every operation that addresses a resource by id, whether or not the spec
+//!    declares 404 there: Kajabi's spec under-declares it);
+//! 2. validates the body and the query ([`crate::validation`]);
+//! 3. does what the operation's [`Action`] says to the store ([`crate::store`]) and answers the
+//!    first declared 2xx status with the declared media type, the body built from the
+//!    operation's example with the stored resource(s) in `data`.
+//!
+//! Writes copy the sent `data.attributes` that the response schema has, that are not
+//! `readOnly` and whose values are valid for it; `created_at`/`updated_at` come from the clock.
+//! Relationship writes are stored and read back; granting offers to a contact creates its
+//! customer if there is none, adds the offers to the customer's and records a purchase per
+//! offer (see the contract table in the crate docs).
 
-use std::sync::Mutex;
+use std::sync::MutexGuard;
 
 use axum::body::{Body, Bytes};
-use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::header::HOST;
 use axum::http::{HeaderMap, Response, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::catalog::Route;
+use crate::catalog::{Action, Catalog, Route};
+use crate::clock::rfc3339;
 use crate::problems;
-use crate::resources::{self, Store};
-use crate::spec::Spec;
+use crate::seed::point_relationships;
+use crate::server::App;
+use crate::store::{self, id_of, Store};
+use crate::validation::{self, Problem};
+use crate::{pagination, query};
 
-/// The parts of a request the generic handler looks at.
+/// The parts of a request the handler looks at.
 pub(crate) struct Call<'a> {
     /// Upper-case method.
     pub(crate) method: &'a str,
@@ -45,172 +49,588 @@ pub(crate) struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+    /// The first path parameter: the id of the addressed resource.
+    fn id(&self) -> Option<&str> {
+        self.params.first().map(|(_, v)| v.as_str())
+    }
+
+    /// `http://<Host>` (or the sandbox's own address) and the path: where links point.
+    fn url(&self, app: &App) -> String {
+        match self.headers.get(HOST).and_then(|h| h.to_str().ok()) {
+            Some(host) => format!("http://{host}{}", self.path),
+            None => format!("http://{}{}", app.addr, self.path),
+        }
     }
 }
 
 /// Answers an authorized call to a JSON:API operation.
-pub(crate) fn answer(
-    spec: &Spec,
-    store: &Mutex<Store>,
-    route: &Route,
-    call: &Call<'_>,
-) -> Response<Body> {
-    let sent = match request_json(route, call) {
+pub(crate) fn answer(app: &App, route: &Route, call: &Call<'_>) -> Response<Body> {
+    let catalog = &app.catalog;
+    let mut store = store::lock(&app.store);
+    if let (Some(index), Some(id)) = (route.action.addressed(), call.id()) {
+        let resource = &catalog.resources[index];
+        if store.get(&resource.path, id).is_none() {
+            let detail = format!("there is no {} with id {id:?}", resource.kind);
+            return problem(route, StatusCode::NOT_FOUND, &detail, None);
+        }
+    }
+    let checked = validation::body(
+        &catalog.spec,
+        route,
+        call.headers,
+        call.body.map(|b| b.as_ref()),
+    )
+    .and_then(|sent| validation::query(route, call.query).map(|()| sent));
+    let sent = match checked {
         Ok(sent) => sent,
-        Err((status, detail)) => {
-            return problems::json_api(status, route.error_media(status), &detail)
-        }
+        Err(p) => return problem(route, p.status, &p.detail, p.source),
     };
-    let id = call.param("id");
-    let Some(example) = &route.example else {
-        if let (Some(collection), Some(id), "DELETE") = (&route.item_of, id, call.method) {
-            resources::lock(store).remove(collection, id);
-        }
-        return problems::empty(route.status);
+    let now = rfc3339(app.config.clock.now());
+    let mut writer = Writer {
+        catalog,
+        store: &mut store,
+        now,
     };
+    let result: Result<Option<Value>, Problem> = match &route.action {
+        Action::List(index) => {
+            let resource = &catalog.resources[*index];
+            let items = query::apply(writer.store.items(&resource.path), call.query);
+            let example = route.example.clone().unwrap_or_else(|| json!({}));
+            Ok(Some(pagination::page(
+                &items,
+                &example,
+                &call.url(app),
+                call.query,
+            )))
+        }
+        Action::Create(index) => writer
+            .create(route, *index, sent.as_ref(), None)
+            .map(|item| with_data(route, item)),
+        Action::Show(index) => Ok(writer
+            .item(*index, call.id())
+            .and_then(|item| with_data(route, item))),
+        Action::Update(index) => {
+            let item = writer.update(route, *index, call.id().unwrap_or(""), sent.as_ref());
+            Ok(item.and_then(|item| with_data(route, item)))
+        }
+        Action::Delete(index) => {
+            let path = &catalog.resources[*index].path;
+            writer.store.remove(path, call.id().unwrap_or(""));
+            Ok(route.example.clone())
+        }
+        Action::Relationship(index, name) => writer
+            .relationship(route, *index, call, name, sent.as_ref())
+            .map(|data| {
+                let mut body = route.example.clone().unwrap_or_else(|| json!({}));
+                body["data"] = data;
+                if body.get("links").is_some_and(Value::is_object) {
+                    body["links"]["self"] = json!(call.url(app));
+                }
+                Some(body)
+            }),
+        Action::Member(index) => writer
+            .member(route, *index, call, sent.as_ref())
+            .map(|item| item.and_then(|item| with_data(route, item))),
+        Action::Fixed => Ok(None),
+    };
+    drop(store);
     let media = route.media.as_deref().unwrap_or(problems::JSON_API);
-    if let Some(collection) = &route.collection {
-        let body = collection.page(example, &page_base(call), call.query);
-        return problems::with_body(route.status, media, body.to_string());
+    match result {
+        Err(p) => problem(route, p.status, &p.detail, p.source),
+        Ok(_) if route.example.is_none() => problems::empty(route.status),
+        Ok(Some(body)) => problems::with_body(route.status, media, body.to_string()),
+        Ok(None) => problems::with_body(route.status, media, route.bytes.clone()),
     }
-    let attributes = sent
-        .as_ref()
-        .and_then(|v| v.pointer("/data/attributes"))
-        .and_then(Value::as_object)
-        .filter(|a| !a.is_empty());
-    let plain = !route.echo_id
-        && attributes.is_none()
-        && route.creates.is_none()
-        && route.item_of.is_none();
-    if plain {
-        return problems::with_body(route.status, media, route.bytes.clone());
+}
+
+fn problem(
+    route: &Route,
+    status: StatusCode,
+    detail: &str,
+    source: Option<Value>,
+) -> Response<Body> {
+    problems::json_api_at(status, route.error_media(status), detail, source)
+}
+
+/// The route's example body with `data` replaced by `item`.
+fn with_data(route: &Route, item: Value) -> Option<Value> {
+    let mut body = route.example.clone()?;
+    if body.is_object() {
+        body["data"] = item;
+    }
+    Some(body)
+}
+
+/// Changes to the store within one request.
+struct Writer<'a, 'g> {
+    catalog: &'a Catalog,
+    store: &'a mut MutexGuard<'g, Store>,
+    /// The clock's time, RFC 3339.
+    now: String,
+}
+
+impl Writer<'_, '_> {
+    fn item(&self, index: usize, id: Option<&str>) -> Option<Value> {
+        let path = &self.catalog.resources[index].path;
+        self.store.get(path, id?).cloned()
     }
 
-    let mut body = example.clone();
-    if let (true, Some(id)) = (route.echo_id, id) {
-        set_id(&mut body, id);
-    }
-    if let Some(attributes) = attributes {
-        if let Some(target) = body.pointer_mut("/data/attributes") {
-            echo_attributes(spec, route.attributes.as_ref(), target, attributes);
-        }
-    }
-    if let Some(collection) = &route.creates {
-        let mut store = resources::lock(store);
-        let id = store.next_id();
-        set_id(&mut body, &id);
-        if let Some(data) = body.get("data") {
-            store.insert(collection, &id, data.clone());
-        }
-    } else if let (Some(collection), Some(id)) = (&route.item_of, id) {
-        let mut store = resources::lock(store);
-        if call.method == "DELETE" {
-            store.remove(collection, id);
-        } else if let Some(stored) = store.get_mut(collection, id) {
-            if let (Some(attributes), Some(target)) =
-                (attributes, stored.pointer_mut("/attributes"))
-            {
-                echo_attributes(spec, route.attributes.as_ref(), target, attributes);
+    /// Creates a resource in collection `index` from the sent document; `owner` is the
+    /// `(relationship name, identifier)` of the resource it belongs to (a form's submission).
+    fn create(
+        &mut self,
+        route: &Route,
+        index: usize,
+        sent: Option<&Value>,
+        owner: Option<(String, Value)>,
+    ) -> Result<Value, Problem> {
+        let resource = &self.catalog.resources[index];
+        let id = self.store.next_id();
+        let mut item = resource.template.clone();
+        item["id"] = json!(id);
+        item["type"] = json!(resource.kind);
+        self.clear_relationships(route, &mut item);
+        self.set_attributes(route, &mut item, sent, true);
+        let sent_relationships = sent
+            .and_then(|s| s.pointer("/data/relationships"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (name, relationship) in &sent_relationships {
+            let Some(target) = self.catalog.target(name) else {
+                continue;
+            };
+            let target = &self.catalog.resources[target];
+            if let Some(related) = relationship.pointer("/data/id").and_then(Value::as_str) {
+                let refusal = route.refusal_for_reference();
+                if let (None, Some(status)) = (self.store.get(&target.path, related), refusal) {
+                    return Err(Problem {
+                        status,
+                        detail: format!("there is no {} with id {related:?}", target.kind),
+                        source: Some(json!({
+                            "pointer": format!("/data/relationships/{name}/data/id")
+                        })),
+                    });
+                }
+                if let Some(slot) = item.pointer_mut(&format!("/relationships/{name}")) {
+                    *slot = json!({"data": {"id": related, "type": target.kind}});
+                }
             }
-            if let Some(data) = body.get_mut("data") {
-                *data = stored.clone();
+        }
+        if let Some((name, identifier)) = owner {
+            if let Some(slot) = item.pointer_mut(&format!("/relationships/{name}/data")) {
+                *slot = identifier;
             }
         }
+        self.store.insert(&resource.path, item.clone());
+        Ok(item)
     }
-    problems::with_body(route.status, media, body.to_string())
-}
 
-/// The request's JSON body, `None` when it has none (or it is ignored); `Err` is the status
-/// and detail to answer a body that is not JSON with.
-fn request_json(route: &Route, call: &Call<'_>) -> Result<Option<Value>, (StatusCode, String)> {
-    if !route.json_request {
-        return Ok(None);
-    }
-    let problem = match call.body {
-        None => "the request body could not be read".to_string(),
-        Some(body) if body.iter().all(u8::is_ascii_whitespace) => return Ok(None),
-        Some(body) => match json_media(call.headers) {
-            Err(media) => format!(
-                "the body must be application/vnd.api+json or application/json, not {media:?}"
-            ),
-            Ok(()) => match serde_json::from_slice::<Value>(body) {
-                Ok(value) => return Ok(Some(value)),
-                Err(e) => format!("the request body is not valid JSON: {e}"),
-            },
-        },
-    };
-    let status = [StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY]
-        .into_iter()
-        .find(|s| route.declares(*s));
-    match status {
-        Some(status) => Err((status, problem)),
-        None => Ok(None),
-    }
-}
-
-/// `Ok` if `Content-Type` is absent or a JSON type; else the offending media type.
-fn json_media(headers: &HeaderMap) -> Result<(), String> {
-    let Some(value) = headers.get(CONTENT_TYPE) else {
-        return Ok(());
-    };
-    let essence = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "application/json" || essence.ends_with("+json") {
-        Ok(())
-    } else {
-        Err(essence)
-    }
-}
-
-/// Sets `data.id` where the body has a string one.
-fn set_id(body: &mut Value, id: &str) {
-    if let Some(slot) = body.pointer_mut("/data/id").filter(|slot| slot.is_string()) {
-        *slot = Value::String(id.to_string());
-    }
-}
-
-/// Copies the valid, writable `sent` attributes into `target` (the response's attributes).
-fn echo_attributes(
-    spec: &Spec,
-    schema: Option<&Value>,
-    target: &mut Value,
-    sent: &Map<String, Value>,
-) {
-    let Some(properties) = schema
-        .and_then(|s| spec.resolve(s).get("properties"))
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
-    let Some(target) = target.as_object_mut() else {
-        return;
-    };
-    for (name, value) in sent {
-        let Some(property) = properties.get(name) else {
-            continue;
+    /// A new item's relationships: to-many ones empty, optional to-one ones that may be absent
+    /// (declared nullable: a contact's `customer`) left out, the others (a contact's `site`)
+    /// as seeded. Left out rather than `null`: in an OpenAPI 3.1 document `nullable` means
+    /// nothing, and validators that know it (openapi-core) refuse the `null`.
+    fn clear_relationships(&self, route: &Route, item: &mut Value) {
+        let schema = route.relationships.as_ref();
+        let spec = &self.catalog.spec;
+        let Some(relationships) = item.get_mut("relationships").and_then(Value::as_object_mut)
+        else {
+            return;
         };
-        let read_only = spec.resolve(property).get("readOnly") == Some(&Value::Bool(true));
-        if !read_only && kajabi_spec::conforms(&spec.document, value, property) {
-            target.insert(name.clone(), value.clone());
+        relationships.retain(|name, relationship| {
+            let nullable = schema
+                .and_then(|s| spec.resolve(s).get("properties"))
+                .and_then(|p| p.get(name))
+                .is_some_and(|s| kajabi_spec::conforms(&spec.document, &Value::Null, s));
+            match relationship.get_mut("data") {
+                Some(data) if data.is_array() => {
+                    *data = json!([]);
+                    true
+                }
+                _ => !nullable,
+            }
+        });
+    }
+
+    /// Copies the sent, writable, valid attributes into `item`; stamps the timestamps.
+    fn set_attributes(&self, route: &Route, item: &mut Value, sent: Option<&Value>, created: bool) {
+        let spec = &self.catalog.spec;
+        let properties = route
+            .attributes
+            .as_ref()
+            .and_then(|s| spec.resolve(s).get("properties"))
+            .and_then(Value::as_object);
+        let Some(attributes) = item.get_mut("attributes").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let sent = sent
+            .and_then(|s| s.pointer("/data/attributes"))
+            .and_then(Value::as_object);
+        for (name, value) in sent.into_iter().flatten() {
+            let Some(property) = properties.and_then(|p| p.get(name)) else {
+                continue;
+            };
+            let read_only = spec.resolve(property).get("readOnly") == Some(&Value::Bool(true));
+            if !read_only && kajabi_spec::conforms(&spec.document, value, property) {
+                attributes.insert(name.clone(), value.clone());
+            }
         }
+        stamp(attributes, "updated_at", &self.now);
+        if created {
+            stamp(attributes, "created_at", &self.now);
+        }
+    }
+
+    fn update(
+        &mut self,
+        route: &Route,
+        index: usize,
+        id: &str,
+        sent: Option<&Value>,
+    ) -> Option<Value> {
+        let path = &self.catalog.resources[index].path;
+        let mut item = self.store.get(path, id)?.clone();
+        self.set_attributes(route, &mut item, sent, false);
+        *self.store.get_mut(path, id)? = item.clone();
+        Some(item)
+    }
+
+    /// Reads or writes relationship `name` of the owner; the new identifiers.
+    fn relationship(
+        &mut self,
+        route: &Route,
+        index: usize,
+        call: &Call<'_>,
+        name: &str,
+        sent: Option<&Value>,
+    ) -> Result<Value, Problem> {
+        let owner = &self.catalog.resources[index];
+        let id = call.id().unwrap_or("");
+        let current = self
+            .store
+            .get(&owner.path, id)
+            .and_then(|item| item.pointer(&format!("/relationships/{name}/data")))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if call.method == "GET" {
+            return Ok(Value::Array(current));
+        }
+        let target = self
+            .catalog
+            .target(name)
+            .map(|t| &self.catalog.resources[t]);
+        let mut named: Vec<Value> = Vec::new();
+        let sent_items = sent
+            .and_then(|s| s.get("data"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (at, identifier) in sent_items.iter().enumerate() {
+            let related = identifier.get("id").and_then(Value::as_str).unwrap_or("");
+            let kind = match target {
+                Some(target) if self.store.get(&target.path, related).is_none() => {
+                    return Err(Problem {
+                        status: StatusCode::NOT_FOUND,
+                        detail: format!("there is no {} with id {related:?}", target.kind),
+                        source: Some(json!({ "pointer": format!("/data/{at}/id") })),
+                    });
+                }
+                Some(target) => json!(target.kind),
+                None => identifier.get("type").cloned().unwrap_or(Value::Null),
+            };
+            let identifier = json!({"id": related, "type": kind});
+            if !named.contains(&identifier) {
+                named.push(identifier);
+            }
+        }
+        let has = |list: &[Value], i: &Value| list.iter().any(|x| id_of(x) == id_of(i));
+        let updated: Vec<Value> = match call.method {
+            "POST" => current
+                .iter()
+                .cloned()
+                .chain(named.iter().filter(|i| !has(&current, i)).cloned())
+                .collect(),
+            "PATCH" => named.clone(),
+            _ => current
+                .iter()
+                .filter(|i| !has(&named, i))
+                .cloned()
+                .collect(),
+        };
+        let added: Vec<Value> = updated
+            .iter()
+            .filter(|i| !has(&current, i))
+            .cloned()
+            .collect();
+        let removed: Vec<Value> = current
+            .iter()
+            .filter(|i| !has(&updated, i))
+            .cloned()
+            .collect();
+        self.set_related(&owner.path, id, name, &updated);
+        if name == "offers" {
+            self.grant(route, &owner.name, id, &added, &removed);
+        }
+        Ok(Value::Array(updated))
+    }
+
+    /// Sets relationship `name` of item `id` of `path` to `identifiers`.
+    fn set_related(&mut self, path: &str, id: &str, name: &str, identifiers: &[Value]) {
+        let Some(item) = self.store.get_mut(path, id) else {
+            return;
+        };
+        if !item.get("relationships").is_some_and(Value::is_object) {
+            item["relationships"] = json!({});
+        }
+        let relationship = &mut item["relationships"][name];
+        if !relationship.is_object() {
+            *relationship = json!({});
+        }
+        relationship["data"] = Value::Array(identifiers.to_vec());
+    }
+
+    /// Offers granted to (or taken from) a contact or a customer: the contact's customer is
+    /// created if there is none, both hold the same offers, and each grant records a purchase.
+    fn grant(&mut self, route: &Route, owner: &str, id: &str, added: &[Value], removed: &[Value]) {
+        let catalog = self.catalog;
+        let (Some(contacts), Some(customers)) =
+            (catalog.target("contacts"), catalog.target("customers"))
+        else {
+            return;
+        };
+        let (contacts, customers) = (&catalog.resources[contacts], &catalog.resources[customers]);
+        let (contact_id, customer_id) = if owner == contacts.name {
+            let linked = self
+                .store
+                .get(&contacts.path, id)
+                .and_then(|c| c.pointer("/relationships/customer/data/id"))
+                .and_then(Value::as_str)
+                .filter(|c| self.store.get(&customers.path, c).is_some())
+                .map(str::to_string);
+            let customer = match linked {
+                Some(customer) => customer,
+                None if added.is_empty() => return,
+                None => self.new_customer(id),
+            };
+            (id.to_string(), customer)
+        } else if owner == customers.name {
+            let contact = self
+                .store
+                .get(&customers.path, id)
+                .and_then(|c| c.pointer("/relationships/contact/data/id"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            (contact, id.to_string())
+        } else {
+            return;
+        };
+        for (path, item_id) in [
+            (&contacts.path, &contact_id),
+            (&customers.path, &customer_id),
+        ] {
+            let Some(current) = self.store.get(path, item_id).map(|item| {
+                item.pointer("/relationships/offers/data")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            }) else {
+                continue;
+            };
+            let mut offers: Vec<Value> = current
+                .into_iter()
+                .filter(|o| !removed.iter().any(|r| id_of(r) == id_of(o)))
+                .collect();
+            for offer in added {
+                if !offers.iter().any(|o| id_of(o) == id_of(offer)) {
+                    offers.push(offer.clone());
+                }
+            }
+            self.set_related(path, item_id, "offers", &offers);
+        }
+        for offer in added {
+            self.new_purchase(route, &customer_id, offer);
+        }
+    }
+
+    fn new_customer(&mut self, contact_id: &str) -> String {
+        let catalog = self.catalog;
+        let Some(customers) = catalog.target("customers").map(|c| &catalog.resources[c]) else {
+            return String::new();
+        };
+        let contacts = catalog.target("contacts").map(|c| &catalog.resources[c]);
+        let id = self.store.next_id();
+        let mut customer = customers.template.clone();
+        customer["id"] = json!(id);
+        customer["type"] = json!(customers.kind);
+        point_relationships(catalog, &mut customer, "1");
+        if let Some(relationships) = customer
+            .get_mut("relationships")
+            .and_then(Value::as_object_mut)
+        {
+            for (name, relationship) in relationships.iter_mut() {
+                if let Some(data) = relationship.get_mut("data").filter(|d| d.is_array()) {
+                    *data = json!([]);
+                }
+                if name == "contact" {
+                    if let Some(contacts) = contacts {
+                        relationship["data"] = json!({"id": contact_id, "type": contacts.kind});
+                    }
+                }
+            }
+        }
+        if let Some(contacts) = contacts {
+            let person = self.store.get(&contacts.path, contact_id).cloned();
+            if let Some(attributes) = customer
+                .get_mut("attributes")
+                .and_then(Value::as_object_mut)
+            {
+                for key in ["name", "email"] {
+                    let value = person
+                        .as_ref()
+                        .and_then(|p| p.pointer(&format!("/attributes/{key}")));
+                    if let (Some(slot), Some(value)) = (attributes.get_mut(key), value) {
+                        if slot.is_string() && value.is_string() {
+                            *slot = value.clone();
+                        }
+                    }
+                }
+                stamp(attributes, "created_at", &self.now);
+                stamp(attributes, "updated_at", &self.now);
+            }
+            let customer_id = json!({"data": {"id": id, "type": customers.kind}});
+            if let Some(contact) = self.store.get_mut(&contacts.path, contact_id) {
+                if contact.get("relationships").is_some_and(Value::is_object) {
+                    contact["relationships"]["customer"] = customer_id;
+                }
+            }
+        }
+        self.store.insert(&customers.path, customer);
+        id
+    }
+
+    fn new_purchase(&mut self, _route: &Route, customer_id: &str, offer: &Value) {
+        let catalog = self.catalog;
+        let (Some(purchases), Some(customers)) =
+            (catalog.target("purchases"), catalog.target("customers"))
+        else {
+            return;
+        };
+        let (purchases, customers) = (&catalog.resources[purchases], &catalog.resources[customers]);
+        let id = self.store.next_id();
+        let mut purchase = purchases.template.clone();
+        purchase["id"] = json!(id);
+        purchase["type"] = json!(purchases.kind);
+        if let Some(relationships) = purchase
+            .get_mut("relationships")
+            .and_then(Value::as_object_mut)
+        {
+            for (name, relationship) in relationships.iter_mut() {
+                let data = match name.as_str() {
+                    "offer" => offer.clone(),
+                    "customer" => json!({"id": customer_id, "type": customers.kind}),
+                    _ => match relationship.get("data") {
+                        Some(Value::Array(_)) => json!([]),
+                        _ => continue,
+                    },
+                };
+                relationship["data"] = data;
+            }
+        }
+        if let Some(attributes) = purchase
+            .get_mut("attributes")
+            .and_then(Value::as_object_mut)
+        {
+            for key in ["deactivated_at", "deactivation_reason"] {
+                if attributes.contains_key(key) {
+                    attributes.insert(key.into(), Value::Null);
+                }
+            }
+            stamp(attributes, "created_at", &self.now);
+            stamp(attributes, "updated_at", &self.now);
+            stamp(attributes, "effective_start_at", &self.now);
+        }
+        self.store.insert(&purchases.path, purchase);
+    }
+
+    /// `POST .../{id}/<action>`: a submission created under the owner (a form's), a state
+    /// change of the owner (`deactivate`, `reactivate`), or the owner as it is.
+    fn member(
+        &mut self,
+        route: &Route,
+        index: usize,
+        call: &Call<'_>,
+        sent: Option<&Value>,
+    ) -> Result<Option<Value>, Problem> {
+        let owner = &self.catalog.resources[index];
+        let id = call.id().unwrap_or("");
+        if let Some(other) = route.creates_in.filter(|other| *other != index) {
+            let target = &self.catalog.resources[other];
+            let link = target
+                .template
+                .get("relationships")
+                .and_then(Value::as_object)
+                .and_then(|r| {
+                    r.keys()
+                        .find(|name| self.catalog.target(name) == Some(index))
+                        .cloned()
+                })
+                .map(|name| (name, json!({"id": id, "type": owner.kind})));
+            return self.create(route, other, sent, link).map(Some);
+        }
+        let answers_owner = route
+            .example
+            .as_ref()
+            .and_then(|b| b.pointer("/data/type"))
+            .and_then(Value::as_str)
+            == Some(owner.kind.as_str());
+        if !answers_owner {
+            return Ok(None);
+        }
+        let action = call.path.rsplit('/').next().unwrap_or("");
+        let now = self.now.clone();
+        let Some(item) = self.store.get_mut(&owner.path, id) else {
+            return Ok(None);
+        };
+        if let Some(attributes) = item.get_mut("attributes").and_then(Value::as_object_mut) {
+            match action {
+                "deactivate" if attributes.contains_key("deactivated_at") => {
+                    attributes.insert("deactivated_at".into(), json!(now));
+                }
+                "reactivate" if attributes.contains_key("deactivated_at") => {
+                    attributes.insert("deactivated_at".into(), Value::Null);
+                    if attributes.contains_key("deactivation_reason") {
+                        attributes.insert("deactivation_reason".into(), Value::Null);
+                    }
+                }
+                _ => {}
+            }
+            stamp(attributes, "updated_at", &now);
+        }
+        Ok(Some(item.clone()))
     }
 }
 
-/// The URL pagination links start from: `http://<Host><path>`, or the bare path.
-fn page_base(call: &Call<'_>) -> String {
-    match call.headers.get(HOST).and_then(|h| h.to_str().ok()) {
-        Some(host) => format!("http://{host}{}", call.path),
-        None => call.path.to_string(),
+impl Route {
+    /// The declared status for a reference to a resource that does not exist, in a create;
+    /// `None`: the operation declares none, the reference is stored as sent.
+    fn refusal_for_reference(&self) -> Option<StatusCode> {
+        [
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
+            StatusCode::NOT_FOUND,
+        ]
+        .into_iter()
+        .find(|s| self.declares(*s))
+    }
+}
+
+/// Sets a timestamp attribute the item has (as a string or null) to `now`.
+fn stamp(attributes: &mut Map<String, Value>, key: &str, now: &str) {
+    if let Some(slot) = attributes.get_mut(key) {
+        if slot.is_string() || slot.is_null() {
+            *slot = json!(now);
+        }
     }
 }

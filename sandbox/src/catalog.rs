@@ -1,10 +1,11 @@
 //! Everything the server answers with, computed once from the spec.
 //!
 //! For each operation a [`Route`] holds the success status and media type, the example body
-//! (already serialized, so a request only clones bytes), the collection to page for list
-//! operations, the declared error statuses with their media types, and how the operation
-//! relates to created resources. The catalog is built on the first [`Catalog::shared`] call
-//! and shared by every sandbox in the process.
+//! (already serialized, so a request only clones bytes), the declared error statuses with their
+//! media types, the request schema it validates against, and its [`Action`] on the store. The
+//! [`Resource`] collections are derived from the paths: `/v1/X` is one when the spec has
+//! `GET /v1/X/{id}` or a paginated `GET /v1/X`. The catalog is built on the first
+//! [`Catalog::shared`] call and shared by every sandbox in the process.
 
 use std::io;
 use std::sync::{Arc, OnceLock};
@@ -14,7 +15,6 @@ use axum::http::StatusCode;
 use kajabi_spec::Operation;
 use serde_json::{json, Value};
 
-use crate::pagination::Collection;
 use crate::problems::JSON_API;
 use crate::routes::Table;
 use crate::spec::Spec;
@@ -45,20 +45,68 @@ pub(crate) struct Route {
     pub(crate) example: Option<Value>,
     /// `example`, serialized.
     pub(crate) bytes: Bytes,
-    /// For list operations: the fixed collection to page.
-    pub(crate) collection: Option<Collection>,
     /// Declared error statuses and their media types (`None`: declared without content).
     pub(crate) errors: Vec<(StatusCode, Option<String>)>,
     /// Whether the request body is JSON (`application/json` or `+json`).
     pub(crate) json_request: bool,
-    /// Schema of the success body's `data.attributes`, where request attributes are echoed.
+    /// The request body's schema in the original document, if the operation takes one.
+    pub(crate) request_schema: Option<Value>,
+    /// Schema of the success body's `data.attributes`: what a write may set.
     pub(crate) attributes: Option<Value>,
-    /// Whether `{id}` is copied into `data.id` of the answer.
-    pub(crate) echo_id: bool,
-    /// A create operation: the collection (path template) created resources are stored under.
-    pub(crate) creates: Option<String>,
-    /// An operation on one stored resource (`.../{id}`): its collection.
-    pub(crate) item_of: Option<String>,
+    /// Schema of the success body's `data.relationships`.
+    pub(crate) relationships: Option<Value>,
+    /// What the operation does to the store.
+    pub(crate) action: Action,
+    /// The component name of the success body's schema (`form_submission_response`).
+    pub(crate) response_component: Option<String>,
+    /// For a [`Action::Member`] answering 201: the collection it creates in (a form's
+    /// `submit` creates a form submission), found from the response schema's name.
+    pub(crate) creates_in: Option<usize>,
+}
+
+/// What an operation does with the store, derived from its method and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// A paginated `GET` of a collection (index into [`Catalog::resources`]).
+    List(usize),
+    /// `POST` to a collection answering 201 with the created resource.
+    Create(usize),
+    /// `GET .../{id}`.
+    Show(usize),
+    /// `PATCH .../{id}`.
+    Update(usize),
+    /// `DELETE .../{id}`.
+    Delete(usize),
+    /// `.../{id}/relationships/<name>`: the owner's collection and the relationship name.
+    Relationship(usize, String),
+    /// Any other operation under `.../{id}/` (`POST /v1/purchases/{id}/deactivate`).
+    Member(usize),
+    /// Not about a stored resource (`/v1/me`, the webhook samples).
+    Fixed,
+}
+
+impl Action {
+    /// The collection of the resource a path id addresses, if any.
+    pub(crate) fn addressed(&self) -> Option<usize> {
+        match self {
+            Action::Show(r) | Action::Update(r) | Action::Delete(r) | Action::Member(r) => Some(*r),
+            Action::Relationship(r, _) => Some(*r),
+            Action::List(_) | Action::Create(_) | Action::Fixed => None,
+        }
+    }
+}
+
+/// One collection of resources (`/v1/contacts`).
+#[derive(Debug, Clone)]
+pub(crate) struct Resource {
+    /// The collection's path, e.g. `/v1/contacts`.
+    pub(crate) path: String,
+    /// Its last segment, e.g. `contacts`.
+    pub(crate) name: String,
+    /// The JSON:API `type` of its items.
+    pub(crate) kind: String,
+    /// A valid resource object (`data` of the show or list example) that items are built from.
+    pub(crate) template: Value,
 }
 
 impl Route {
@@ -85,6 +133,8 @@ pub(crate) struct Catalog {
     pub(crate) table: Table,
     /// Prepared operations.
     pub(crate) routes: Vec<Route>,
+    /// The resource collections, by path.
+    pub(crate) resources: Vec<Resource>,
 }
 
 impl Catalog {
@@ -109,12 +159,149 @@ impl Catalog {
             table.add(&op.method, &op.path);
             routes.push(prepare(&spec, op));
         }
-        link_created_resources(&spec, &mut routes);
-        Catalog {
+        let resources = find_resources(&routes);
+        for route in &mut routes {
+            route.action = action(route, &resources);
+        }
+        let mut catalog = Catalog {
             spec,
             table,
             routes,
+            resources,
+        };
+        let created: Vec<Option<usize>> = catalog
+            .routes
+            .iter()
+            .map(|route| match (&route.action, &route.response_component) {
+                (Action::Member(_), Some(component)) if route.status == StatusCode::CREATED => {
+                    let name = component
+                        .trim_end_matches("_response")
+                        .trim_end_matches("_show");
+                    catalog.target(name)
+                }
+                _ => None,
+            })
+            .collect();
+        for (route, creates_in) in catalog.routes.iter_mut().zip(created) {
+            route.creates_in = creates_in;
         }
+        catalog
+    }
+
+    /// The collection a relationship or a to-one reference named `name` points into:
+    /// `contacts` or `contact` → `/v1/contacts`, `tags` → `/v1/contact_tags`.
+    pub(crate) fn target(&self, name: &str) -> Option<usize> {
+        let plural = format!("{name}s");
+        let suffix = format!("_{name}");
+        let by = |f: &dyn Fn(&Resource) -> bool| self.resources.iter().position(f);
+        by(&|r| r.name == name)
+            .or_else(|| by(&|r| r.name == plural))
+            .or_else(|| by(&|r| r.name.ends_with(&suffix)))
+    }
+}
+
+/// The literal segments of a path template after the version, and whether each is followed by
+/// a parameter: `/v1/contacts/{id}/relationships/tags` → `[("contacts", true),
+/// ("relationships", false), ("tags", false)]`.
+fn shape(path: &str) -> Vec<(String, bool)> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let versioned = segments.first().is_some_and(|s| {
+        s.len() > 1 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for segment in segments.into_iter().skip(usize::from(versioned)) {
+        if segment.starts_with('{') {
+            if let Some(last) = out.last_mut() {
+                last.1 = true;
+            }
+        } else {
+            out.push((segment.to_string(), false));
+        }
+    }
+    out
+}
+
+/// The collections: `/v1/X` with a `GET /v1/X/{id}` or a paginated `GET /v1/X`.
+fn find_resources(routes: &[Route]) -> Vec<Resource> {
+    let mut resources: Vec<Resource> = Vec::new();
+    for route in routes.iter().filter(|r| r.op.method == "GET") {
+        let shape = shape(&route.op.path);
+        let is_item = matches!(shape.as_slice(), [(_, true)]);
+        let is_list = matches!(shape.as_slice(), [(_, false)]) && route.op.paginated;
+        if !is_item && !is_list {
+            continue;
+        }
+        let path = match route.op.path.find('{') {
+            Some(at) => route.op.path[..at].trim_end_matches('/').to_string(),
+            None => route.op.path.clone(),
+        };
+        let data = route.example.as_ref().and_then(|b| b.get("data"));
+        let template = match data {
+            Some(Value::Object(_)) if is_item => data.cloned(),
+            Some(Value::Array(items)) if is_list => items.first().cloned(),
+            _ => None,
+        }
+        .filter(|t| t.get("id").is_some());
+        match resources.iter_mut().find(|r| r.path == path) {
+            // The show example wins: it has the most members (`offers.data` on contacts).
+            Some(existing) if is_item => {
+                if let Some(template) = template {
+                    existing.template = template;
+                }
+            }
+            Some(existing) if existing.template.get("type").is_none() => {
+                if let Some(template) = template {
+                    existing.template = template;
+                }
+            }
+            Some(_) => {}
+            None => {
+                let name = shape[0].0.clone();
+                let template = template.unwrap_or_else(|| json!({"id": "1", "type": name}));
+                resources.push(Resource {
+                    path,
+                    name,
+                    kind: String::new(),
+                    template,
+                });
+            }
+        }
+    }
+    for resource in &mut resources {
+        resource.kind = resource
+            .template
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or(&resource.name)
+            .to_string();
+    }
+    resources
+}
+
+/// What `route` does, given the collections.
+fn action(route: &Route, resources: &[Resource]) -> Action {
+    if route.kind != Kind::Api {
+        return Action::Fixed;
+    }
+    let shape = shape(&route.op.path);
+    let Some((first, addressed)) = shape.first() else {
+        return Action::Fixed;
+    };
+    let Some(index) = resources.iter().position(|r| &r.name == first) else {
+        return Action::Fixed;
+    };
+    let method = route.op.method.as_str();
+    match (shape.len(), addressed, method) {
+        (1, false, "GET") if route.op.paginated => Action::List(index),
+        (1, false, "POST") if route.status == StatusCode::CREATED => Action::Create(index),
+        (1, true, "GET") => Action::Show(index),
+        (1, true, "PATCH") => Action::Update(index),
+        (1, true, "DELETE") => Action::Delete(index),
+        (3, true, _) if shape[1].0 == "relationships" => {
+            Action::Relationship(index, shape[2].0.clone())
+        }
+        (_, true, _) => Action::Member(index),
+        _ => Action::Fixed,
     }
 }
 
@@ -144,11 +331,6 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
         .as_ref()
         .map(|b| Bytes::from(b.to_string()))
         .unwrap_or_default();
-    let collection = if op.paginated {
-        example.as_ref().and_then(Collection::from_example)
-    } else {
-        None
-    };
     let errors = op
         .error_statuses
         .iter()
@@ -162,17 +344,24 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
         })
         .collect();
     let json_request = op.request_media.as_deref().is_some_and(is_json);
-    let attributes = spec
+    let request_schema = spec
+        .operation_object(op)
+        .and_then(|o| o.get("requestBody"))
+        .map(|b| spec.resolve(b))
+        .and_then(|b| b.get("content"))
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+        .and_then(|m| spec.resolve(m).get("schema"))
+        .cloned();
+    let data = spec
         .response_schema(op, status_text)
-        .and_then(|schema| property(spec, schema, "data"))
+        .and_then(|schema| property(spec, schema, "data"));
+    let attributes = data
         .and_then(|data| property(spec, data, "attributes"))
         .cloned();
-    let echo_id = status != StatusCode::CREATED
-        && op.path_params().any(|p| p == "id")
-        && example
-            .as_ref()
-            .and_then(|b| b.get("data"))
-            .is_some_and(|data| data.get("id").is_some());
+    let relationships = data
+        .and_then(|data| property(spec, data, "relationships"))
+        .cloned();
     Route {
         op: op.clone(),
         kind,
@@ -180,58 +369,20 @@ fn prepare(spec: &Spec, op: &Operation) -> Route {
         media,
         example,
         bytes,
-        collection,
         errors,
         json_request,
+        request_schema,
         attributes,
-        echo_id,
-        creates: None,
-        item_of: None,
-    }
-}
-
-/// Marks create operations whose resources can be read back, and the operations on them.
-fn link_created_resources(spec: &Spec, routes: &mut [Route]) {
-    let schema_of = |route: &Route| {
-        let status = route.status.as_str().to_string();
-        spec.response_schema(&route.op, &status).cloned()
-    };
-    let mut links: Vec<(usize, String)> = Vec::new();
-    for (index, create) in routes.iter().enumerate() {
-        let creates_resource = create.op.method == "POST"
-            && create.status == StatusCode::CREATED
-            && create
-                .example
-                .as_ref()
-                .and_then(|b| b.get("data"))
-                .is_some_and(|d| d.get("id").is_some());
-        if !creates_resource {
-            continue;
-        }
-        let collection = create.op.path.clone();
-        let item_path = format!("{collection}/{{id}}");
-        let created_schema = schema_of(create);
-        let show = routes.iter().find(|r| {
-            r.op.method == "GET" && r.op.path == item_path && schema_of(r) == created_schema
-        });
-        if show.is_none() {
-            continue;
-        }
-        links.push((index, collection.clone()));
-        for (other_index, other) in routes.iter().enumerate() {
-            let same_shape = other.op.method == "DELETE" || schema_of(other) == created_schema;
-            if other.op.path == item_path && same_shape {
-                links.push((other_index, collection.clone()));
-            }
-        }
-    }
-    for (index, collection) in links {
-        let route = &mut routes[index];
-        if route.op.path == collection {
-            route.creates = Some(collection);
-        } else {
-            route.item_of = Some(collection);
-        }
+        relationships,
+        action: Action::Fixed,
+        response_component: spec
+            .response_content(op, status_text)
+            .and_then(|(_, media)| media.get("schema"))
+            .and_then(|schema| schema.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| r.rsplit('/').next())
+            .map(str::to_string),
+        creates_in: None,
     }
 }
 
@@ -342,19 +493,49 @@ mod tests {
                 .find(|r| r.op.method == method && r.op.path == path)
                 .expect("operation exists")
         };
+        let contacts = catalog.target("contacts").expect("contacts");
+        assert_eq!(catalog.resources[contacts].path, "/v1/contacts");
+        assert_eq!(catalog.resources[contacts].kind, "contacts");
         assert_eq!(
-            find("POST", "/v1/contacts").creates.as_deref(),
-            Some("/v1/contacts")
+            find("POST", "/v1/contacts").action,
+            Action::Create(contacts)
         );
         assert_eq!(
-            find("GET", "/v1/contacts/{id}").item_of.as_deref(),
-            Some("/v1/contacts")
+            find("GET", "/v1/contacts/{id}").action,
+            Action::Show(contacts)
+        );
+        assert_eq!(find("GET", "/v1/contacts").action, Action::List(contacts));
+        assert_eq!(
+            find("POST", "/v1/contacts/{contact_id}/relationships/tags").action,
+            Action::Relationship(contacts, "tags".into())
+        );
+        let tags = catalog.target("tags").expect("tags");
+        assert_eq!(catalog.resources[tags].path, "/v1/contact_tags");
+        assert_eq!(catalog.target("customer"), catalog.target("customers"));
+        let hooks = catalog.target("hooks").expect("hooks");
+        assert_eq!(
+            find("DELETE", "/v1/hooks/{id}").action,
+            Action::Delete(hooks)
         );
         assert_eq!(
-            find("POST", "/v1/hooks").creates.as_deref(),
-            Some("/v1/hooks")
+            find("GET", "/v1/hooks/tag_added_sample").action,
+            Action::Fixed
         );
-        assert!(find("GET", "/v1/contacts").collection.is_some());
+        assert_eq!(find("GET", "/v1/me").action, Action::Fixed);
+        let purchases = catalog.target("purchases").expect("purchases");
+        assert_eq!(
+            find("POST", "/v1/purchases/{id}/deactivate").action,
+            Action::Member(purchases)
+        );
+        assert!(catalog.target("kajabi_payments_payouts").is_some());
+        let forms = catalog.target("forms").expect("forms");
+        let submit = find("POST", "/v1/forms/{id}/submit");
+        assert_eq!(submit.action, Action::Member(forms));
+        assert_eq!(submit.creates_in, catalog.target("form_submissions"));
+        assert_eq!(
+            find("POST", "/v1/purchases/{id}/deactivate").creates_in,
+            None
+        );
         assert_eq!(find("POST", "/v1/oauth/token").kind, Kind::Token);
         let version = find("GET", "/v1/version").example.as_ref().expect("body");
         assert_eq!(version["meta"]["version"], json!(catalog.spec.version));

@@ -16,33 +16,49 @@
 //!
 //! # What it does
 //!
-//! - **OAuth**: `POST /v1/oauth/token` grants tokens for the configured client credentials
-//!   and rotates them on `refresh_token`; access tokens expire after [`Config::token_ttl`];
-//!   `POST /v1/oauth/revoke` invalidates both tokens of a pair. Every case is in the
-//!   [OAuth](#oauth) table below.
+//! - **OAuth**: `POST /v1/oauth/token` grants tokens for the configured client credentials and
+//!   for the demo user's `username`/`password` ([`DEMO_USERNAME`], [`DEMO_PASSWORD`]), and
+//!   rotates them on `refresh_token`; access tokens expire after [`Config::token_ttl`] on
+//!   [`Config::clock`]; `POST /v1/oauth/revoke` invalidates both tokens of a pair. Every case
+//!   is in the [OAuth](#oauth) table below.
 //! - **Auth**: every operation the spec secures needs `Authorization: Bearer <live access
 //!   token>`, else 401 with a JSON:API error body. `GET /v1/version` needs none.
-//! - **Answers**: the first declared 2xx status, the declared media type, a deterministic
-//!   example body built from the schema (examples where the spec has valid ones). `/v1/me`
-//!   and `/v1/version` read like real answers (`Sandbox User`, the spec's `info.version`).
-//! - **Ids and echo**: `{id}` comes back as `data.id`; `data.attributes` sent with a
-//!   create or update come back in the answer where the schema has them; created contacts,
-//!   hooks and contact notes get fresh ids (`"8"`, `"9"`, ...) and can be read back, updated
-//!   and deleted.
-//! - **Lists**: every paginated list has [`COLLECTION_SIZE`] items (ids `"1"` to `"7"`),
-//!   `page[size]` defaults to [`DEFAULT_PAGE_SIZE`] and is clamped to `1..=`[`MAX_PAGE_SIZE`].
-//! - **Errors**: unknown path → 404, known path with another method → 405 (with `Allow`),
-//!   both with JSON:API bodies; a JSON request body that is not JSON → 400, else 422, where
-//!   the operation declares one (else the body is ignored). Apart from 404/405 for what the
-//!   spec does not have, every status is one the operation declares. One deliberate gap:
-//!   revoke's 401 is declared without content, yet carries Kajabi's documented JSON body.
-//! - **State**: tokens and created resources live in memory, per [`Sandbox`]; two sandboxes
-//!   share nothing. Unknown query parameters are ignored.
+//! - **State**: every collection of the spec (contacts, tags, offers, products, courses,
+//!   customers, purchases, orders, transactions, hooks, …) is stored, seeded with
+//!   [`SEED_SIZE`] coherent items each (ids `"1"` to `"7"`, relationships pointing at each
+//!   other). Lists page, filter and sort the stored items; `GET`, `PATCH` and `DELETE` read,
+//!   change and remove them; creates add them; relationship writes are stored.
+//! - **Errors**: an id that names no stored resource answers 404; a body that breaks the
+//!   request schema answers the declared 400/422 with `source.pointer`; unknown path → 404,
+//!   known path with another method → 405 (with `Allow`).
+//! - **For tests**: [`Sandbox::reset`] returns to the seeded data, [`Config::seed`] picks the
+//!   data and makes tokens repeatable, [`Config::clock`] ([`ManualClock`]) lets a test move
+//!   time (token expiry, timestamps) without sleeping.
+//!
+//! # Contract: where the sandbox is Kajabi and where it is not
+//!
+//! | area | modelled faithfully | not modelled / differs |
+//! | --- | --- | --- |
+//! | routing, media types | every operation of the embedded spec; the declared media types; 404 for unknown paths, 405 with `Allow` | — |
+//! | statuses | only statuses the operation declares, **plus 404** on every operation that addresses a resource by id (`{id}`, `{contact_id}`, …) whose id names nothing, declared or not (Kajabi's spec under-declares it); the conformance test and `.ci/prism` print this as the one allowed exception | 403 (permissions), 429 (rate limits) and 5xx are never answered |
+//! | bodies | every answer validates against the spec's schema; the example values come from the spec | attribute values of seeded items are synthesized ("Offer 3", `2024-01-01T00:00:00Z`) |
+//! | state | all collections stored in memory per sandbox; creates, updates, deletes; ids never reused | nothing persists past the process; [`Sandbox::reset`] restores the seed |
+//! | lists | `page[number]`/`page[size]` (default 25, at most 100); absolute `links.{self,current,first,prev,next,last}`; `meta.{total_count,total_pages,current_page}` on every paginated list (the spec documents them in prose; the normalizer adds them to the SDK's types) | — |
+//! | filters, sort | `filter[X_id]` on to-one relationships, `filter[X_cont]`/`[X_contains]`/`[X_eq]`/`[X]`/`[X_null]` on attributes, `filter[search]`, `filter[name_or_email]`, `filter[has_tag_id]`, `filter[has_offer_id]`; `sort=a,-b` on attributes and `id` | other filters (`joined_in_last`, email engagement, revenue, …) are accepted and ignored; default order is creation order (Kajabi: newest first); `fields[...]` and `include` are ignored (full resources, no `included`) |
+//! | writes | sent attributes the response schema has, not `readOnly`, valid for it; `created_at`/`updated_at` from the clock; read-only collections (no write operation in the spec) stay read-only | no uniqueness checks (two contacts may share an email); email deliverability is not checked |
+//! | validation | on the 14 operations with a JSON body that declare 400 or 422: a missing or malformed body → 400 (422 where only that is declared), a schema violation → 422 (400 where only that is declared) with `source.pointer`; typed/enum query parameters where 400/422 is declared (`source.parameter`); a create that references a missing resource → 422 (`/data/relationships/X/data/id`) | revoke and form submit declare neither: their bodies are not validated (a body that is not JSON counts as none) |
+//! | relationships | add/replace/remove of tags and offers stored and read back (`GET .../relationships/X` and the resource's `relationships`); an id that names nothing → 404 with `source.pointer` | deleting a resource does not remove references to it |
+//! | offers | granting offers to a contact creates its customer if it has none, gives both the offers and records a purchase (offer + customer) per grant; granting to a customer does the same for its contact; removing offers removes them from both | no payments, transactions, orders or emails; purchases stay when offers are removed |
+//! | purchases | `deactivate` sets `deactivated_at`, `reactivate` clears it; `cancel_subscription` answers the purchase | no subscriptions or billing |
+//! | forms | `submit` stores a form submission linked to the form | no contact is created or tagged, no opt-in email |
+//! | webhooks | hooks are stored, listed, read and deleted; the `*_sample` operations answer the spec's samples | nothing is delivered |
+//! | OAuth | client credentials, password (demo user), refresh with rotation, revoke; expiry on the injected clock | one client and one user; `scope` is ignored; a password-grant session refreshes like any other (the spec documents refresh for client-credential grants only) |
+//! | bad input | bodies over 1 MiB are unreadable (400/422 where declared); hostile paths, ids and queries get a declared answer or the 404 above, never a 5xx; one lock guards the store, so concurrent writers never corrupt it | — |
 //!
 //! # Standalone, behind Prism
 //!
 //! ```text
-//! cargo run -p kajabi-sandbox -- --port 4010
+//! cargo run -p kajabi-sandbox -- --port 4010 --seed 42
 //! # kajabi sandbox listening on http://127.0.0.1:4010
 //! prism proxy openapi.yaml http://127.0.0.1:4010 --errors
 //! ```
@@ -53,6 +69,8 @@
 //! | --- | --- |
 //! | `grant_type=client_credentials` + right `client_id`/`client_secret` | 200 `{"access_token","refresh_token","token_type":"Bearer","expires_in"}` |
 //! | … wrong or missing credentials | 401 `{"error":"invalid_client",...}` |
+//! | `grant_type=password` + the demo user's `username`/`password` (a `client_id`/`client_secret`, if sent, must be right) | 200, a new pair |
+//! | … wrong or missing user credentials | 400 `invalid_grant` |
 //! | `grant_type=refresh_token` + live refresh token | 200, new pair; the old pair is revoked |
 //! | … unknown, used or revoked refresh token | 400 `invalid_grant` |
 //! | `grant_type` missing or other | 400 `unsupported_grant_type` |
@@ -62,26 +80,33 @@
 //! | revoke, `token=` unknown | 200, empty body, nothing revoked (RFC 7009) |
 //! | revoke, no `token` | 200, empty body; the **bearer's own** pair is revoked ("log me out") |
 //!
-//! Refresh tokens do not expire; they end when used or revoked.
+//! Refresh tokens do not expire; they end when used or revoked. The refresh token of a
+//! password-grant session can be used like any other.
 
 #![deny(missing_docs)]
 
 mod api;
 mod catalog;
+mod clock;
 mod oauth;
 mod pagination;
 mod problems;
-mod resources;
+mod query;
 mod routes;
+mod seed;
 mod server;
 mod spec;
+mod store;
+mod validation;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use pagination::{COLLECTION_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use seed::SEED_SIZE;
 
 /// The client id [`Config::default`] accepts.
 pub const DEMO_CLIENT_ID: &str = "sandbox-client-id";
@@ -89,33 +114,70 @@ pub const DEMO_CLIENT_ID: &str = "sandbox-client-id";
 /// The client secret [`Config::default`] accepts.
 pub const DEMO_CLIENT_SECRET: &str = "sandbox-client-secret";
 
+/// The demo user's name for the password grant ([`Config::default`]).
+pub const DEMO_USERNAME: &str = "sandbox@example.com";
+
+/// The demo user's password for the password grant ([`Config::default`]).
+pub const DEMO_PASSWORD: &str = "sandbox-password";
+
 /// The access token lifetime [`Config::default`] uses (`expires_in`), in seconds.
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 7200;
 
 /// How a [`Sandbox`] is set up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// The one client id the token endpoint accepts.
     pub client_id: String,
     /// Its client secret.
     pub client_secret: String,
+    /// The one user the password grant accepts.
+    pub username: String,
+    /// That user's password.
+    pub password: String,
     /// How long an access token lives; also the `expires_in` of token responses (whole
     /// seconds). Default 7200 s.
     pub token_ttl: Duration,
     /// Port to listen on at 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// A known state: the seed picks the seeded data (`None`: seed 0) and, when given, makes
+    /// the tokens repeatable too. Two sandboxes with the same seed answer the same requests
+    /// with the same bytes.
+    pub seed: Option<u64>,
+    /// Where "now" comes from: token expiry and the timestamps of writes. Default
+    /// [`SystemClock`]; a [`ManualClock`] lets a test move time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for Config {
-    /// The demo credentials ([`DEMO_CLIENT_ID`], [`DEMO_CLIENT_SECRET`]), 7200 s tokens, any
-    /// free port.
+    /// The demo credentials ([`DEMO_CLIENT_ID`], [`DEMO_CLIENT_SECRET`], [`DEMO_USERNAME`],
+    /// [`DEMO_PASSWORD`]), 7200 s tokens, any free port, the default data, random tokens, the
+    /// system clock.
     fn default() -> Config {
         Config {
             client_id: DEMO_CLIENT_ID.to_string(),
             client_secret: DEMO_CLIENT_SECRET.to_string(),
+            username: DEMO_USERNAME.to_string(),
+            password: DEMO_PASSWORD.to_string(),
             token_ttl: Duration::from_secs(DEFAULT_TOKEN_TTL_SECS),
             port: 0,
+            seed: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("token_ttl", &self.token_ttl)
+            .field("port", &self.port)
+            .field("seed", &self.seed)
+            .field("clock", &self.clock)
+            .finish()
     }
 }
 
@@ -167,6 +229,24 @@ impl Sandbox {
         &self.app.config.client_secret
     }
 
+    /// The demo user's name for the password grant.
+    pub fn username(&self) -> &str {
+        &self.app.config.username
+    }
+
+    /// The demo user's password for the password grant.
+    pub fn password(&self) -> &str {
+        &self.app.config.password
+    }
+
+    /// Returns the data to its seeded state: what was created is gone, what was changed or
+    /// deleted is back, new ids start over. Tokens stay valid (a client's session survives),
+    /// and the request counters keep counting.
+    pub fn reset(&self) {
+        let fresh = seed::seeded(&self.app.catalog, self.app.config.seed.unwrap_or(0));
+        *store::lock(&self.app.store) = fresh;
+    }
+
     /// How many `POST /v1/oauth/token` requests have been answered, whatever the outcome.
     pub fn token_requests(&self) -> usize {
         self.app.token_requests.load(Ordering::SeqCst)
@@ -184,6 +264,8 @@ impl std::fmt::Debug for Sandbox {
             .field("base_url", &self.base_url())
             .field("client_id", &self.client_id())
             .field("client_secret", &"<redacted>")
+            .field("username", &self.username())
+            .field("password", &"<redacted>")
             .field("requests", &self.requests())
             .finish()
     }

@@ -1,33 +1,30 @@
 //! `kajabi-sandbox`: runs the local Kajabi API sandbox until killed.
 //!
 //! ```text
-//! cargo run -p kajabi-sandbox -- [--port N] [--client-id ID] [--client-secret SECRET] [--token-ttl SECS]
+//! cargo run -p kajabi-sandbox -- [--port N] [--client-id ID] [--client-secret SECRET]
+//!                                [--username NAME] [--password PASSWORD] [--token-ttl SECS] [--seed N]
 //! ```
 //!
 //! The first line on stdout is `kajabi sandbox listening on http://127.0.0.1:PORT`; the
-//! credentials go to stderr.
+//! credentials (client and demo user) go to stderr, one line:
+//! `client_id=… client_secret=… username=… password=…`.
 
 #![deny(missing_docs)]
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{value_parser, Arg, ArgMatches, Command};
 use kajabi_sandbox::{Config, Sandbox};
-
-const USAGE: &str =
-    "usage: kajabi-sandbox [--port N] [--client-id ID] [--client-secret SECRET] [--token-ttl SECS]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("kajabi-sandbox: {message}\n{USAGE}");
-            return ExitCode::from(2);
+    let config = match command().try_get_matches() {
+        Ok(matches) => config(&matches),
+        Err(error) => {
+            // --help and --version print to stdout and succeed; bad arguments exit 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
     let sandbox = match Sandbox::start_with(config).await {
@@ -39,9 +36,11 @@ async fn main() -> ExitCode {
     };
     println!("kajabi sandbox listening on {}", sandbox.base_url());
     eprintln!(
-        "client_id={} client_secret={}",
+        "client_id={} client_secret={} username={} password={}",
         sandbox.client_id(),
-        sandbox.client_secret()
+        sandbox.client_secret(),
+        sandbox.username(),
+        sandbox.password()
     );
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("kajabi-sandbox: cannot wait for Ctrl-C ({error}); serving until killed");
@@ -51,73 +50,128 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The configuration the arguments ask for; `None` for `--help`.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
-    let mut config = Config::default();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) => (flag.to_string(), Some(value.to_string())),
-            None => (arg, None),
-        };
-        if flag == "-h" || flag == "--help" {
-            return Ok(None);
-        }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--port" | "-p" => {
-                let text = value()?;
-                config.port = text
-                    .parse()
-                    .map_err(|_| format!("--port: {text:?} is not a port number"))?;
-            }
-            "--client-id" => config.client_id = value()?,
-            "--client-secret" => config.client_secret = value()?,
-            "--token-ttl" => {
-                let text = value()?;
-                let secs: u64 = text
-                    .parse()
-                    .map_err(|_| format!("--token-ttl: {text:?} is not a number of seconds"))?;
-                config.token_ttl = Duration::from_secs(secs);
-            }
-            other => return Err(format!("unknown argument {other:?}")),
-        }
+/// The command line: every flag defaults to [`Config::default`].
+fn command() -> Command {
+    let defaults = Config::default();
+    let text = |name: &'static str, help: &'static str, default: String| {
+        Arg::new(name)
+            .long(name)
+            .value_name("TEXT")
+            .help(help)
+            .default_value(default)
+    };
+    Command::new("kajabi-sandbox")
+        .about("A local, stateful stand-in for Kajabi's public API, on 127.0.0.1")
+        .version(env!("CARGO_PKG_VERSION"))
+        .arg(
+            Arg::new("port")
+                .long("port")
+                .short('p')
+                .value_name("N")
+                .help("Port to listen on; 0 picks a free one")
+                .value_parser(value_parser!(u16))
+                .default_value("0"),
+        )
+        .arg(text(
+            "client-id",
+            "The client id the token endpoint accepts",
+            defaults.client_id,
+        ))
+        .arg(text(
+            "client-secret",
+            "Its client secret",
+            defaults.client_secret,
+        ))
+        .arg(text(
+            "username",
+            "The demo user of the password grant",
+            defaults.username,
+        ))
+        .arg(text(
+            "password",
+            "The demo user's password",
+            defaults.password,
+        ))
+        .arg(
+            Arg::new("token-ttl")
+                .long("token-ttl")
+                .value_name("SECS")
+                .help("Access token lifetime in seconds")
+                .value_parser(value_parser!(u64))
+                .default_value(defaults.token_ttl.as_secs().to_string()),
+        )
+        .arg(
+            Arg::new("seed")
+                .long("seed")
+                .value_name("N")
+                .help("Seed for a known state: the seeded data and repeatable tokens")
+                .value_parser(value_parser!(u64)),
+        )
+}
+
+/// The configuration the parsed arguments ask for.
+fn config(matches: &ArgMatches) -> Config {
+    let text = |name: &str| matches.get_one::<String>(name).cloned().unwrap_or_default();
+    Config {
+        client_id: text("client-id"),
+        client_secret: text("client-secret"),
+        username: text("username"),
+        password: text("password"),
+        token_ttl: Duration::from_secs(matches.get_one::<u64>("token-ttl").copied().unwrap_or(0)),
+        port: matches.get_one::<u16>("port").copied().unwrap_or(0),
+        seed: matches.get_one::<u64>("seed").copied(),
+        ..Config::default()
     }
-    Ok(Some(config))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Option<Config>, String> {
-        parse_args(args.iter().map(|s| s.to_string()))
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        let argv = std::iter::once("kajabi-sandbox").chain(args.iter().copied());
+        command().try_get_matches_from(argv).map(|m| config(&m))
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        command().debug_assert();
     }
 
     #[test]
     fn arguments() {
+        assert_eq!(parse(&["--port", "8080"]).expect("ok").port, 8080);
+        assert_eq!(parse(&["--port=9"]).expect("ok").port, 9);
+        assert_eq!(parse(&["-p", "7"]).expect("ok").port, 7);
+        let config = parse(&["--token-ttl", "5", "--client-id", "a", "--seed", "42"]).expect("ok");
         assert_eq!(
-            parse(&["--port", "8080"])
-                .expect("ok")
-                .expect("config")
-                .port,
-            8080
+            (
+                config.token_ttl.as_secs(),
+                config.client_id.as_str(),
+                config.seed
+            ),
+            (5, "a", Some(42))
         );
-        assert_eq!(parse(&["--port=9"]).expect("ok").expect("config").port, 9);
-        let config = parse(&["--token-ttl", "5", "--client-id", "a"])
-            .expect("ok")
-            .expect("config");
+        let defaults = parse(&[]).expect("ok");
+        assert_eq!(defaults.client_secret, kajabi_sandbox::DEMO_CLIENT_SECRET);
+        assert_eq!(defaults.username, kajabi_sandbox::DEMO_USERNAME);
+        assert_eq!(defaults.password, kajabi_sandbox::DEMO_PASSWORD);
+        assert_eq!(defaults.seed, None);
         assert_eq!(
-            (config.token_ttl.as_secs(), config.client_id.as_str()),
-            (5, "a")
+            defaults.token_ttl.as_secs(),
+            kajabi_sandbox::DEFAULT_TOKEN_TTL_SECS
         );
-        assert!(parse(&["--help"]).expect("ok").is_none());
-        assert!(parse(&["--port"]).is_err());
-        assert!(parse(&["--port", "x"]).is_err());
-        assert!(parse(&["--nope"]).is_err());
+        let help = parse(&["--help"]).expect_err("help");
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(help.to_string().contains("--seed"));
+        for bad in [
+            &["--port"][..],
+            &["--port", "x"],
+            &["--seed", "-1"],
+            &["--bogus"],
+        ] {
+            let error = parse(bad).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{bad:?}");
+        }
     }
 }

@@ -9,14 +9,20 @@
 //! | `grant_type=refresh_token`, a live `refresh_token` | 200, a new pair; the old pair is revoked (rotation) |
 //! | `grant_type=refresh_token`, unknown, rotated or revoked token | 400 `invalid_grant` |
 //! | `grant_type=refresh_token` without `refresh_token` | 400 `invalid_request` |
-//! | `grant_type` missing or anything else (`password` included) | 400 `unsupported_grant_type` |
+//! | `grant_type=password`, the demo user's `username` and `password` | 200, a new token pair |
+//! | `grant_type=password`, other or missing user credentials | 400 `invalid_grant` |
+//! | `grant_type=password` with a `client_id`/`client_secret` that is not the configured one | 401 `invalid_client` |
+//! | `grant_type` missing or anything else | 400 `unsupported_grant_type` |
 //! | not a form body (another `Content-Type`, not UTF-8, a parameter given twice) | 400 `invalid_request` |
 //!
 //! A pair is `{"access_token","refresh_token","token_type":"Bearer","expires_in"}`; tokens are
-//! 32 random URL-safe characters, always including `-` and `_`. The access token expires after
-//! [`Config::token_ttl`](crate::Config::token_ttl) and is then rejected like an unknown one;
+//! 32 random URL-safe characters, always including `-` and `_` (from a generator seeded with
+//! [`Config::seed`](crate::Config::seed) when one is given). The access token expires after
+//! [`Config::token_ttl`](crate::Config::token_ttl), measured on
+//! [`Config::clock`](crate::Config::clock), and is then rejected like an unknown one;
 //! the refresh token lives until it is used (rotation) or revoked, so an expired session can
-//! still be refreshed. State lives as long as the [`Sandbox`](crate::Sandbox); nothing is
+//! still be refreshed. A password-grant session refreshes like any other (the spec documents
+//! refresh for client-credential grants only; the sandbox does not tell them apart). State lives as long as the [`Sandbox`](crate::Sandbox); nothing is
 //! purged, which is fine for test-sized runs.
 //!
 //! # `POST /v1/oauth/revoke` (form body `token=...`)
@@ -36,7 +42,7 @@
 //!   such a request is rejected before it arrives: `token` is required by the spec.)
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -54,15 +60,23 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 #[derive(Debug)]
 struct Session {
     refresh: String,
-    expires_at: Option<Instant>,
+    expires_at: Option<SystemTime>,
 }
 
 /// Every live token pair.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tokens {
     by_access: HashMap<String, Session>,
     /// Refresh token → access token of the same pair.
     by_refresh: HashMap<String, String>,
+    /// Where token characters come from.
+    rng: fastrand::Rng,
+}
+
+impl Default for Tokens {
+    fn default() -> Tokens {
+        Tokens::new(fastrand::Rng::new())
+    }
 }
 
 /// Why a bearer token was not accepted, in words for the error body.
@@ -91,12 +105,21 @@ impl Rejection {
 }
 
 impl Tokens {
-    /// Issues a new pair living `ttl`; returns `(access, refresh)`.
-    pub(crate) fn issue(&mut self, ttl: Duration) -> (String, String) {
+    /// No tokens; new ones drawn from `rng`.
+    pub(crate) fn new(rng: fastrand::Rng) -> Tokens {
+        Tokens {
+            by_access: HashMap::new(),
+            by_refresh: HashMap::new(),
+            rng,
+        }
+    }
+
+    /// Issues a new pair living `ttl` from `now`; returns `(access, refresh)`.
+    pub(crate) fn issue(&mut self, ttl: Duration, now: SystemTime) -> (String, String) {
         let access = self.fresh_token();
         let refresh = self.fresh_token();
-        // An absurd ttl (overflowing `Instant`) means "never expires".
-        let expires_at = Instant::now().checked_add(ttl);
+        // An absurd ttl (overflowing `SystemTime`) means "never expires".
+        let expires_at = now.checked_add(ttl);
         self.by_refresh.insert(refresh.clone(), access.clone());
         self.by_access.insert(
             access.clone(),
@@ -108,20 +131,25 @@ impl Tokens {
         (access, refresh)
     }
 
-    /// Checks an access token.
-    pub(crate) fn check(&self, access: &str) -> Result<(), Rejection> {
+    /// Checks an access token at time `now`.
+    pub(crate) fn check(&self, access: &str, now: SystemTime) -> Result<(), Rejection> {
         let session = self.by_access.get(access).ok_or(Rejection::Unknown)?;
         match session.expires_at {
-            Some(at) if Instant::now() >= at => Err(Rejection::Expired),
+            Some(at) if now >= at => Err(Rejection::Expired),
             _ => Ok(()),
         }
     }
 
     /// Rotation: revokes the pair of `refresh` and issues a new one, if `refresh` is live.
-    pub(crate) fn rotate(&mut self, refresh: &str, ttl: Duration) -> Option<(String, String)> {
+    pub(crate) fn rotate(
+        &mut self,
+        refresh: &str,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Option<(String, String)> {
         let access = self.by_refresh.get(refresh)?.clone();
         self.revoke_pair(&access);
-        Some(self.issue(ttl))
+        Some(self.issue(ttl, now))
     }
 
     /// Revokes the pair `token` (access or refresh) belongs to; false if there is none.
@@ -143,9 +171,9 @@ impl Tokens {
         }
     }
 
-    fn fresh_token(&self) -> String {
+    fn fresh_token(&mut self) -> String {
         loop {
-            let token = random_token();
+            let token = random_token(&mut self.rng);
             if !self.by_access.contains_key(&token) && !self.by_refresh.contains_key(&token) {
                 return token;
             }
@@ -155,12 +183,12 @@ impl Tokens {
 
 /// [`TOKEN_LEN`] random URL-safe characters, with at least one `-` and one `_` so that
 /// clients that mishandle them are caught.
-pub(crate) fn random_token() -> String {
+pub(crate) fn random_token(rng: &mut fastrand::Rng) -> String {
     let mut bytes: Vec<u8> = (0..TOKEN_LEN)
-        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())])
+        .map(|_| ALPHABET[rng.usize(..ALPHABET.len())])
         .collect();
-    let dash = fastrand::usize(..TOKEN_LEN);
-    let underscore = (dash + 1 + fastrand::usize(..TOKEN_LEN - 1)) % TOKEN_LEN;
+    let dash = rng.usize(..TOKEN_LEN);
+    let underscore = (dash + 1 + rng.usize(..TOKEN_LEN - 1)) % TOKEN_LEN;
     bytes[dash] = b'-';
     bytes[underscore] = b'_';
     bytes.into_iter().map(char::from).collect()
@@ -184,8 +212,14 @@ pub(crate) struct Credentials<'a> {
     pub(crate) client_id: &'a str,
     /// Its secret.
     pub(crate) client_secret: &'a str,
+    /// The demo user's name, for the password grant.
+    pub(crate) username: &'a str,
+    /// The demo user's password.
+    pub(crate) password: &'a str,
     /// Access token lifetime.
     pub(crate) ttl: Duration,
+    /// The time of the request.
+    pub(crate) now: SystemTime,
 }
 
 /// Answers `POST /v1/oauth/token`. `body` is `None` when it could not be read.
@@ -214,7 +248,24 @@ pub(crate) fn token(
                     "client_id or client_secret is wrong or missing",
                 );
             }
-            lock(tokens).issue(creds.ttl)
+            lock(tokens).issue(creds.ttl, creds.now)
+        }
+        Some("password") => {
+            let client_ok = param("client_id").is_none_or(|id| id == creds.client_id)
+                && param("client_secret").is_none_or(|secret| secret == creds.client_secret);
+            if !client_ok {
+                return problems::oauth(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "client_id or client_secret is wrong",
+                );
+            }
+            if param("username") != Some(creds.username)
+                || param("password") != Some(creds.password)
+            {
+                return bad_request("invalid_grant", "username or password is wrong or missing");
+            }
+            lock(tokens).issue(creds.ttl, creds.now)
         }
         Some("refresh_token") => {
             let Some(refresh) = param("refresh_token").filter(|t| !t.is_empty()) else {
@@ -223,7 +274,7 @@ pub(crate) fn token(
                     "the refresh_token grant needs a `refresh_token` parameter",
                 );
             };
-            match lock(tokens).rotate(refresh, creds.ttl) {
+            match lock(tokens).rotate(refresh, creds.ttl, creds.now) {
                 Some(pair) => pair,
                 None => {
                     return bad_request(
@@ -235,14 +286,14 @@ pub(crate) fn token(
         }
         Some(other) => {
             let description = format!(
-                "grant_type `{other}` is not supported; use client_credentials or refresh_token"
+                "grant_type `{other}` is not supported; use client_credentials, password or refresh_token"
             );
             return bad_request("unsupported_grant_type", &description);
         }
         None => {
             return bad_request(
                 "unsupported_grant_type",
-                "missing grant_type; use client_credentials or refresh_token",
+                "missing grant_type; use client_credentials, password or refresh_token",
             )
         }
     };
@@ -262,6 +313,7 @@ pub(crate) fn revoke(
     tokens: &std::sync::Mutex<Tokens>,
     headers: &HeaderMap,
     body: Option<&Bytes>,
+    now: SystemTime,
 ) -> Response<Body> {
     let bearer = match bearer(headers) {
         Ok(token) => token,
@@ -274,7 +326,7 @@ pub(crate) fn revoke(
         }
     };
     let mut tokens = lock(tokens);
-    if let Err(rejection) = tokens.check(bearer) {
+    if let Err(rejection) = tokens.check(bearer, now) {
         return problems::oauth(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
@@ -335,8 +387,9 @@ mod tests {
 
     #[test]
     fn tokens_are_url_safe_and_carry_dash_and_underscore() {
+        let mut rng = fastrand::Rng::new();
         for _ in 0..200 {
-            let token = random_token();
+            let token = random_token(&mut rng);
             assert_eq!(token.len(), TOKEN_LEN);
             assert!(token.bytes().all(|b| ALPHABET.contains(&b)));
             assert!(token.contains('-') && token.contains('_'), "{token}");
@@ -347,22 +400,41 @@ mod tests {
     fn rotation_and_revocation() {
         let mut tokens = Tokens::default();
         let ttl = Duration::from_secs(60);
-        let (access, refresh) = tokens.issue(ttl);
-        assert_eq!(tokens.check(&access), Ok(()));
-        let (access2, refresh2) = tokens.rotate(&refresh, ttl).expect("live refresh token");
-        assert_eq!(tokens.check(&access), Err(Rejection::Unknown));
-        assert!(tokens.rotate(&refresh, ttl).is_none());
+        let now = SystemTime::UNIX_EPOCH;
+        let (access, refresh) = tokens.issue(ttl, now);
+        assert_eq!(tokens.check(&access, now), Ok(()));
+        let (access2, refresh2) = tokens
+            .rotate(&refresh, ttl, now)
+            .expect("live refresh token");
+        assert_eq!(tokens.check(&access, now), Err(Rejection::Unknown));
+        assert!(tokens.rotate(&refresh, ttl, now).is_none());
         assert!(tokens.revoke(&refresh2));
-        assert_eq!(tokens.check(&access2), Err(Rejection::Unknown));
+        assert_eq!(tokens.check(&access2, now), Err(Rejection::Unknown));
         assert!(!tokens.revoke(&access2));
     }
 
     #[test]
     fn expired_tokens_are_rejected_but_refreshable() {
         let mut tokens = Tokens::default();
-        let (access, refresh) = tokens.issue(Duration::ZERO);
-        assert_eq!(tokens.check(&access), Err(Rejection::Expired));
-        assert!(tokens.rotate(&refresh, Duration::from_secs(5)).is_some());
+        let now = SystemTime::UNIX_EPOCH;
+        let (access, refresh) = tokens.issue(Duration::from_secs(10), now);
+        assert_eq!(tokens.check(&access, now + Duration::from_secs(9)), Ok(()));
+        let later = now + Duration::from_secs(10);
+        assert_eq!(tokens.check(&access, later), Err(Rejection::Expired));
+        assert!(tokens
+            .rotate(&refresh, Duration::from_secs(5), later)
+            .is_some());
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_tokens() {
+        let mut a = Tokens::new(fastrand::Rng::with_seed(7));
+        let mut b = Tokens::new(fastrand::Rng::with_seed(7));
+        let now = SystemTime::UNIX_EPOCH;
+        let ttl = Duration::from_secs(1);
+        assert_eq!(a.issue(ttl, now), b.issue(ttl, now));
+        let mut c = Tokens::new(fastrand::Rng::with_seed(8));
+        assert_ne!(a.issue(ttl, now), c.issue(ttl, now));
     }
 
     #[test]

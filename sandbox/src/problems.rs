@@ -12,7 +12,7 @@ use axum::http::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE,
 };
 use axum::http::{Response, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The JSON:API media type, used when an operation declares none for an error.
 pub(crate) const JSON_API: &str = "application/vnd.api+json";
@@ -22,9 +22,23 @@ pub(crate) const JSON: &str = "application/json";
 
 /// A JSON:API error document with one error.
 pub(crate) fn json_api(status: StatusCode, media: &str, detail: &str) -> Response<Body> {
+    json_api_at(status, media, detail, None)
+}
+
+/// A JSON:API error document with one error whose `source` (`{"pointer": "/data/..."}` or
+/// `{"parameter": "page[size]"}`) names what was wrong.
+pub(crate) fn json_api_at(
+    status: StatusCode,
+    media: &str,
+    detail: &str,
+    source: Option<Value>,
+) -> Response<Body> {
     let title = status.canonical_reason().unwrap_or("Error");
-    let body = json!({"errors": [{"status": status.as_str(), "title": title, "detail": detail}]});
-    with_body(status, media, body.to_string())
+    let mut error = json!({"status": status.as_str(), "title": title, "detail": detail});
+    if let Some(source) = source {
+        error["source"] = source;
+    }
+    with_body(status, media, json!({ "errors": [error] }).to_string())
 }
 
 /// 401 for an API operation: a JSON:API body plus the RFC 6750 challenge.

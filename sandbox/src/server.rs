@@ -6,6 +6,8 @@
 //! Per request it: resolves the route (404 / 405 otherwise), reads the body (up to
 //! [`MAX_BODY`]), checks the bearer token for secured operations (401 otherwise) and hands
 //! over to the OAuth or the generic handler. Counters are bumped once the answer is ready.
+//! The store is behind one mutex, held for the whole of a request's reads and writes, so
+//! concurrent writers see each other's changes whole.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -23,8 +25,9 @@ use crate::api::{self, Call};
 use crate::catalog::{Catalog, Kind};
 use crate::oauth::{self, Credentials, Tokens};
 use crate::problems;
-use crate::resources::Store;
 use crate::routes::Match;
+use crate::seed::seeded;
+use crate::store::Store;
 use crate::Config;
 
 /// Request bodies larger than this are treated as unreadable.
@@ -33,6 +36,8 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 /// Everything one sandbox shares between its requests.
 pub(crate) struct App {
     pub(crate) config: Config,
+    /// Where the server listens (for absolute links when a request has no `Host`).
+    pub(crate) addr: SocketAddr,
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) tokens: Mutex<Tokens>,
     pub(crate) store: Mutex<Store>,
@@ -46,11 +51,17 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
     let catalog = Catalog::shared()?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
+    let rng = match config.seed {
+        Some(seed) => fastrand::Rng::with_seed(seed),
+        None => fastrand::Rng::new(),
+    };
+    let store = seeded(&catalog, config.seed.unwrap_or(0));
     let app = Arc::new(App {
         config,
+        addr,
         catalog,
-        tokens: Mutex::new(Tokens::default()),
-        store: Mutex::new(Store::default()),
+        tokens: Mutex::new(Tokens::new(rng)),
+        store: Mutex::new(store),
         token_requests: AtomicUsize::new(0),
         requests: AtomicUsize::new(0),
     });
@@ -93,23 +104,30 @@ async fn handle(app: &App, request: Request) -> (Response<Body>, bool) {
     };
     let body = to_bytes(body, MAX_BODY).await.ok();
     let headers = &parts.headers;
+    let now = app.config.clock.now();
     match route.kind {
         Kind::Token => {
             let creds = Credentials {
                 client_id: &app.config.client_id,
                 client_secret: &app.config.client_secret,
+                username: &app.config.username,
+                password: &app.config.password,
                 ttl: app.config.token_ttl,
+                now,
             };
             (
                 oauth::token(&app.tokens, &creds, headers, body.as_ref()),
                 true,
             )
         }
-        Kind::Revoke => (oauth::revoke(&app.tokens, headers, body.as_ref()), false),
+        Kind::Revoke => (
+            oauth::revoke(&app.tokens, headers, body.as_ref(), now),
+            false,
+        ),
         Kind::Api => {
             if route.op.secured {
-                let checked =
-                    oauth::bearer(headers).and_then(|token| oauth::lock(&app.tokens).check(token));
+                let checked = oauth::bearer(headers)
+                    .and_then(|token| oauth::lock(&app.tokens).check(token, now));
                 if let Err(rejection) = checked {
                     let media = route.error_media(axum::http::StatusCode::UNAUTHORIZED);
                     return (problems::unauthorized(media, rejection.detail()), false);
@@ -123,10 +141,7 @@ async fn handle(app: &App, request: Request) -> (Response<Body>, bool) {
                 headers,
                 body: body.as_ref(),
             };
-            (
-                api::answer(&app.catalog.spec, &app.store, route, &call),
-                false,
-            )
+            (api::answer(app, route, &call), false)
         }
     }
 }

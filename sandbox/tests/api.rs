@@ -2,10 +2,11 @@
 
 mod common;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 use common::{client, content_type, grant};
-use kajabi_sandbox::{Config, Sandbox};
+use kajabi_sandbox::{Config, ManualClock, Sandbox};
 use serde_json::{json, Value};
 
 const JSON_API: &str = "application/vnd.api+json";
@@ -18,7 +19,10 @@ struct Session {
 
 impl Session {
     async fn new() -> Session {
-        let sandbox = Sandbox::start().await.expect("start");
+        Session::with(Sandbox::start().await.expect("start")).await
+    }
+
+    async fn with(sandbox: Sandbox) -> Session {
         let client = client();
         let (access, _) = grant(&sandbox, &client).await;
         Session {
@@ -123,14 +127,32 @@ async fn unknown_or_missing_bearer_is_401_json_api() {
 }
 
 #[tokio::test]
-async fn path_ids_are_echoed() {
+async fn stored_resources_are_read_by_id_and_unknown_ids_are_404() {
     let session = Session::new().await;
-    let (status, body) = session.get("/v1/contacts/abc-123").await;
+    let (status, body) = session.get("/v1/contacts/3").await;
     assert_eq!(status, 200);
-    assert_eq!(body["data"]["id"], "abc-123");
+    assert_eq!(body["data"]["id"], "3");
     assert_eq!(body["data"]["type"], "contacts");
-    let (_, body) = session.get("/v1/offers/x%20y").await;
-    assert_eq!(body["data"]["id"], "x y");
+    // GET /v1/contacts/{id} does not declare 404, yet an unknown id is one (JSON:API error).
+    for path in [
+        "/v1/contacts/abc-123",
+        "/v1/offers/x%20y",
+        "/v1/hooks/99",
+        "/v1/contacts/%FF%FE",
+    ] {
+        let (status, body) = session.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(body["errors"][0]["status"], "404");
+        assert!(body["errors"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no ")));
+    }
+    let (status, _) = session
+        .send(reqwest::Method::DELETE, "/v1/hooks/99", &Value::Null)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = session.get("/v1/contacts/99/relationships/tags").await;
+    assert_eq!(status, 404);
     // A literal path beats the `{id}` template next to it.
     let (status, body) = session.get("/v1/hooks/tag_added_sample").await;
     assert_eq!(status, 200);
@@ -138,11 +160,18 @@ async fn path_ids_are_echoed() {
 }
 
 #[tokio::test]
-async fn created_contacts_echo_attributes_and_can_be_read_back() {
-    let session = Session::new().await;
+async fn created_contacts_are_stored_updated_and_deleted() {
+    let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let sandbox = Sandbox::start_with(Config {
+        clock: Arc::new(clock.clone()),
+        ..Config::default()
+    })
+    .await
+    .expect("start");
+    let session = Session::with(sandbox).await;
     let create = json!({"data": {"type": "contacts", "attributes": {
         "name": "Ada Lovelace", "email": "ada@example.com", "subscribed": false,
-        "phone_number": null, "created_at": "not a date", "unknown": 1,
+        "phone_number": null, "created_at": "2020-01-01T00:00:00Z", "unknown": 1,
     }, "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}});
     let (status, body) = session
         .send(reqwest::Method::POST, "/v1/contacts", &create)
@@ -153,16 +182,25 @@ async fn created_contacts_echo_attributes_and_can_be_read_back() {
     assert_eq!(data["attributes"]["email"], "ada@example.com");
     assert_eq!(data["attributes"]["subscribed"], false);
     assert_eq!(data["attributes"]["phone_number"], Value::Null);
-    // Read-only and unknown attributes are not echoed.
-    assert_eq!(data["attributes"]["created_at"], "2024-01-01T00:00:00Z");
+    // Read-only attributes come from the clock; unknown ones are not stored.
+    assert_eq!(data["attributes"]["created_at"], "2023-11-14T22:13:20Z");
     assert!(data["attributes"].get("unknown").is_none());
+    // A new contact has no tags, offers or customer yet.
+    assert_eq!(data["relationships"]["tags"]["data"], json!([]));
+    assert!(data["relationships"].get("customer").is_none(), "{data}");
     let id = data["id"].as_str().expect("id").to_string();
-    assert!(id.parse::<usize>().expect("numeric id") > kajabi_sandbox::COLLECTION_SIZE);
+    assert!(id.parse::<usize>().expect("numeric id") > kajabi_sandbox::SEED_SIZE);
 
     let (status, read) = session.get(&format!("/v1/contacts/{id}")).await;
     assert_eq!(status, 200);
-    assert_eq!(read["data"]["attributes"]["name"], "Ada Lovelace");
+    assert_eq!(read["data"], body["data"]);
+    let (_, list) = session
+        .get("/v1/contacts?filter[email_contains]=ada@")
+        .await;
+    assert_eq!(list["meta"]["total_count"], 1);
+    assert_eq!(list["data"][0]["id"], json!(id));
 
+    clock.advance(Duration::from_secs(60));
     let update =
         json!({"data": {"id": id, "type": "contacts", "attributes": {"name": "Ada King"}}});
     let (status, updated) = session
@@ -175,17 +213,38 @@ async fn created_contacts_echo_attributes_and_can_be_read_back() {
     assert_eq!(status, 200);
     assert_eq!(updated["data"]["attributes"]["name"], "Ada King");
     assert_eq!(updated["data"]["attributes"]["email"], "ada@example.com");
+    assert_eq!(
+        updated["data"]["attributes"]["updated_at"],
+        "2023-11-14T22:14:20Z"
+    );
+    assert_eq!(
+        updated["data"]["attributes"]["created_at"],
+        "2023-11-14T22:13:20Z"
+    );
 
     let (status, _) = session
         .send(
             reqwest::Method::DELETE,
             &format!("/v1/contacts/{id}"),
-            &json!({}),
+            &Value::Null,
         )
         .await;
     assert_eq!(status, 200);
-    let (_, gone) = session.get(&format!("/v1/contacts/{id}")).await;
-    assert_eq!(gone["data"]["attributes"]["name"], "Sample name");
+    let (status, _) = session.get(&format!("/v1/contacts/{id}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = session
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v1/contacts/{id}"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // reset() brings the seeded data back and forgets what was created.
+    session.sandbox.reset();
+    let (_, list) = session.get("/v1/contacts").await;
+    assert_eq!(list["meta"]["total_count"], kajabi_sandbox::SEED_SIZE);
 }
 
 #[tokio::test]
@@ -202,10 +261,28 @@ async fn created_hooks_echo_attributes_but_only_valid_values() {
         body["data"]["attributes"]["target_url"],
         "https://example.org/hook"
     );
-    // A value outside the schema's enum is not echoed (the answer must stay valid).
-    let bad = json!({"data": {"type": "hooks", "attributes": {"event": "nonsense"}}});
-    let (_, body) = session.send(reqwest::Method::POST, "/v1/hooks", &bad).await;
-    assert_eq!(body["data"]["attributes"]["event"], "purchase");
+    // A value outside the schema's enum is refused with a pointer to it.
+    let bad = json!({"data": {"type": "hooks", "attributes": {"event": "nonsense", "target_url": "https://example.org/hook"},
+        "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}});
+    let (status, body) = session.send(reqwest::Method::POST, "/v1/hooks", &bad).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["errors"][0]["source"]["pointer"],
+        "/data/attributes/event"
+    );
+    // So is a reference to a site that does not exist.
+    let mut orphan = create.clone();
+    orphan["data"]["relationships"]["site"]["data"]["id"] = json!("404");
+    let (status, body) = session
+        .send(reqwest::Method::POST, "/v1/hooks", &orphan)
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["errors"][0]["source"]["pointer"],
+        "/data/relationships/site/data/id"
+    );
+    let (_, hooks) = session.get("/v1/hooks").await;
+    assert_eq!(hooks["meta"]["total_count"], kajabi_sandbox::SEED_SIZE + 1);
 }
 
 #[tokio::test]
@@ -236,8 +313,16 @@ async fn pagination_slices_seven_items() {
     // Defaults: one page of 25 holds everything; sizes are clamped; brackets may be raw.
     let (_, body) = session.get("/v1/offers").await;
     assert_eq!(body["data"].as_array().map(Vec::len), Some(7));
-    let (_, body) = session.get("/v1/offers?page[size]=0&filter[title]=x").await;
+    let (_, body) = session.get("/v1/offers?page[size]=0").await;
     assert_eq!(body["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(body["meta"]["total_pages"], 7);
+    let (_, body) = session.get("/v1/offers?filter[title_cont]=offer%203").await;
+    assert_eq!(body["meta"]["total_count"], 1);
+    let (_, body) = session.get("/v1/offers?sort=-id&page[size]=2").await;
+    assert_eq!(body["data"][0]["id"], "7");
+    assert!(body["links"]["next"]
+        .as_str()
+        .is_some_and(|l| l.starts_with("http://") && l.contains("sort=-id")));
     let (_, body) = session
         .get("/v1/podcasts?page[size]=5&page[number]=2")
         .await;
@@ -306,7 +391,7 @@ async fn bodies_that_are_not_json_get_a_declared_error_status() {
     let response = session
         .request(reqwest::Method::POST, "/v1/contact_notes")
         .header("content-type", "application/json")
-        .body(r#"{"data":{"type":"contact_notes","attributes":{"body":"hi"}}}"#)
+        .body(r#"{"data":{"type":"contact_notes","attributes":{"body":"hi"},"relationships":{"contact":{"data":{"id":"2","type":"contacts"}}}}}"#)
         .send()
         .await
         .expect("POST");
@@ -385,10 +470,10 @@ async fn hostile_requests_get_answers_not_crashes() {
         .await
         .expect("token");
     assert_eq!(response.status(), 400);
-    // Bytes that are not UTF-8 in a path parameter.
+    // Bytes that are not UTF-8 in a path parameter: an id like any other, unknown.
     let (status, body) = session.get("/v1/contacts/%FF%FE").await;
-    assert_eq!(status, 200);
-    assert!(body["data"]["id"].is_string());
+    assert_eq!(status, 404);
+    assert!(body["errors"][0]["detail"].is_string());
     // An unknown method, a bearer header that is not text, a body over the size limit.
     let brew = reqwest::Method::from_bytes(b"BREW").expect("method");
     assert_eq!(

@@ -2,10 +2,13 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{client, content_type, grant, pair};
-use kajabi_sandbox::{Config, Sandbox, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use kajabi_sandbox::{
+    Config, ManualClock, Sandbox, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USERNAME,
+};
 use serde_json::Value;
 
 async fn me(sandbox: &Sandbox, access: &str) -> reqwest::StatusCode {
@@ -138,6 +141,14 @@ async fn bad_grant_requests_are_400() {
     let sandbox = Sandbox::start().await.expect("start");
     let response = token(
         &sandbox,
+        &[("grant_type", "authorization_code"), ("code", "c")],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(oauth_error(response).await, "unsupported_grant_type");
+    // A password grant with a user that is not the demo user's.
+    let response = token(
+        &sandbox,
         &[
             ("grant_type", "password"),
             ("username", "u"),
@@ -146,7 +157,7 @@ async fn bad_grant_requests_are_400() {
     )
     .await;
     assert_eq!(response.status(), 400);
-    assert_eq!(oauth_error(response).await, "unsupported_grant_type");
+    assert_eq!(oauth_error(response).await, "invalid_grant");
     let response = token(&sandbox, &[("client_id", DEMO_CLIENT_ID)]).await;
     assert_eq!(response.status(), 400);
     assert_eq!(oauth_error(response).await, "unsupported_grant_type");
@@ -162,7 +173,7 @@ async fn bad_grant_requests_are_400() {
     let response = token(&sandbox, &[("grant_type", "refresh_token")]).await;
     assert_eq!(response.status(), 400);
     assert_eq!(oauth_error(response).await, "invalid_request");
-    assert_eq!(sandbox.token_requests(), 4);
+    assert_eq!(sandbox.token_requests(), 5);
 }
 
 #[tokio::test]
@@ -270,14 +281,17 @@ async fn revoke_needs_a_live_bearer() {
 
 #[tokio::test]
 async fn access_tokens_expire_after_the_ttl_and_stay_refreshable() {
+    let clock = ManualClock::new();
     let config = Config {
-        token_ttl: Duration::from_millis(300),
+        token_ttl: Duration::from_secs(300),
+        clock: Arc::new(clock.clone()),
         ..Config::default()
     };
     let sandbox = Sandbox::start_with(config).await.expect("start");
     let (access, refresh_token) = grant(&sandbox, &client()).await;
+    clock.advance(Duration::from_secs(299));
     assert_eq!(me(&sandbox, &access).await, 200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(Duration::from_secs(1));
     let response = client()
         .get(format!("{}/v1/me", sandbox.base_url()))
         .bearer_auth(&access)
@@ -314,4 +328,104 @@ async fn token_requests_counts_every_token_call() {
     revoke(&sandbox, &access, &[]).await;
     assert_eq!(sandbox.token_requests(), 3);
     assert_eq!(sandbox.requests(), 5);
+}
+
+#[tokio::test]
+async fn the_demo_user_logs_in_with_the_password_grant() {
+    let sandbox = Sandbox::start().await.expect("start");
+    assert_eq!(
+        (sandbox.username(), sandbox.password()),
+        (DEMO_USERNAME, DEMO_PASSWORD)
+    );
+    let login = [
+        ("grant_type", "password"),
+        ("username", DEMO_USERNAME),
+        ("password", DEMO_PASSWORD),
+    ];
+    let response = token(&sandbox, &login).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+    let (access, refresh_token) = pair(response).await;
+    assert_eq!(me(&sandbox, &access).await, 200);
+    // The refresh token of a password-grant session rotates like any other.
+    let refreshed = refresh(&sandbox, &refresh_token).await;
+    assert_eq!(refreshed.status(), 200);
+    let (renewed, _) = pair(refreshed).await;
+    assert_eq!(me(&sandbox, &renewed).await, 200);
+    assert_eq!(me(&sandbox, &access).await, 401);
+    // With the client's credentials as well, they must be the right ones.
+    let with_client = [
+        ("grant_type", "password"),
+        ("username", DEMO_USERNAME),
+        ("password", DEMO_PASSWORD),
+        ("client_id", DEMO_CLIENT_ID),
+        ("client_secret", DEMO_CLIENT_SECRET),
+    ];
+    assert_eq!(token(&sandbox, &with_client).await.status(), 200);
+    let wrong_client = [
+        ("grant_type", "password"),
+        ("username", DEMO_USERNAME),
+        ("password", DEMO_PASSWORD),
+        ("client_id", DEMO_CLIENT_ID),
+        ("client_secret", "nope"),
+    ];
+    let response = token(&sandbox, &wrong_client).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(oauth_error(response).await, "invalid_client");
+    for wrong in [
+        &[
+            ("grant_type", "password"),
+            ("username", DEMO_USERNAME),
+            ("password", "guess"),
+        ][..],
+        &[
+            ("grant_type", "password"),
+            ("username", "someone@else"),
+            ("password", DEMO_PASSWORD),
+        ],
+        &[("grant_type", "password"), ("username", DEMO_USERNAME)],
+    ] {
+        let response = token(&sandbox, wrong).await;
+        assert_eq!(response.status(), 400);
+        let body = response.text().await.expect("body");
+        assert!(body.contains("invalid_grant"), "{body}");
+        assert!(
+            !body.contains(DEMO_PASSWORD),
+            "the password is not echoed: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_seed_makes_tokens_repeatable() {
+    let seeded = || Config {
+        seed: Some(42),
+        ..Config::default()
+    };
+    let a = Sandbox::start_with(seeded()).await.expect("start");
+    let b = Sandbox::start_with(seeded()).await.expect("start");
+    let c = Sandbox::start().await.expect("start");
+    let (a1, a2) = grant(&a, &client()).await;
+    let (b1, b2) = grant(&b, &client()).await;
+    let (c1, _) = grant(&c, &client()).await;
+    assert_eq!((&a1, &a2), (&b1, &b2));
+    assert_ne!(a1, c1);
+}
+
+#[test]
+fn config_debug_hides_the_secrets() {
+    let config = Config {
+        client_secret: "top-secret-1".into(),
+        password: "top-secret-2".into(),
+        ..Config::default()
+    };
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("top-secret"), "{debug}");
+    assert!(debug.contains("sandbox-client-id"), "{debug}");
 }

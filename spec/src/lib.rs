@@ -6,7 +6,7 @@
 //! - [`names`] synthesizes the method names, [`diff`] compares two documents for
 //!   `cargo xtask sync-spec`;
 //! - [`resolve`] follows `$ref`s (the one resolver), [`json_schema`] converts a schema to
-//!   plain JSON Schema for validators, [`conforms`] checks a value against a schema, and
+//!   plain JSON Schema for validators, [`conforms`] checks a value against a schema ([`violation`] says where it fails), and
 //!   [`example_value`] builds a valid value from one.
 //!
 //! It depends on serde, serde_json and the YAML parser only: the sandbox and the tests read the
@@ -25,7 +25,7 @@ pub use example::{example_body, example_value};
 pub use json_schema::json_schema;
 pub use normalize::{normalize, NormalizeError, Normalized, Operation, Parameter, Role};
 pub use resolve::resolve;
-pub use validate::conforms;
+pub use validate::{conforms, violation, Violation};
 
 /// The text is not YAML (or JSON).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

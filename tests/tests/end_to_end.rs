@@ -1,9 +1,10 @@
 //! The whole token lifecycle against the local sandbox, as the quickstart runs it.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kajabi_api::{Client, RetryPolicy, SecretString};
-use kajabi_sandbox::{Config, Sandbox};
+use kajabi_sandbox::{Config, ManualClock, Sandbox};
 
 fn client_of(sandbox: &Sandbox) -> Client {
     Client::builder()
@@ -82,10 +83,40 @@ async fn revoking_the_refresh_token_kills_the_access_token_too() {
     assert!(holder.get_me().send().await.unwrap_err().is_unauthorized());
 }
 
+/// One time line for the sandbox and the client: both clocks move together, without sleeping.
+#[derive(Clone)]
+struct Time {
+    sandbox: ManualClock,
+    start: tokio::time::Instant,
+    offset: Arc<Mutex<Duration>>,
+}
+
+impl Time {
+    fn new() -> Time {
+        Time {
+            sandbox: ManualClock::new(),
+            start: tokio::time::Instant::now(),
+            offset: Arc::new(Mutex::new(Duration::ZERO)),
+        }
+    }
+
+    fn advance(&self, by: Duration) {
+        self.sandbox.advance(by);
+        *self.offset.lock().unwrap() += by;
+    }
+
+    fn client_clock(&self) -> impl Fn() -> tokio::time::Instant + Send + Sync + 'static {
+        let (start, offset) = (self.start, self.offset.clone());
+        move || start + *offset.lock().unwrap()
+    }
+}
+
 #[tokio::test]
 async fn an_expired_token_is_renewed_through_the_refresh_grant() {
+    let time = Time::new();
     let config = Config {
         token_ttl: Duration::from_secs(2),
+        clock: Arc::new(time.sandbox.clone()),
         ..Config::default()
     };
     let sandbox = Sandbox::start_with(config).await.unwrap();
@@ -93,11 +124,33 @@ async fn an_expired_token_is_renewed_through_the_refresh_grant() {
         .base_url(sandbox.base_url())
         .client_credentials(sandbox.client_id(), sandbox.client_secret())
         .refresh_margin(Duration::from_secs(60))
+        .clock(time.client_clock())
         .build()
         .unwrap();
     client.get_me().send().await.unwrap();
     // A 2 s token is renewed half-way through its life.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    time.advance(Duration::from_millis(1200));
     client.get_me().send().await.unwrap();
     assert_eq!(sandbox.token_requests(), 2);
+    // Not yet stale again: no token request.
+    time.advance(Duration::from_millis(500));
+    client.get_me().send().await.unwrap();
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_token_the_sandbox_expired_is_renewed_after_its_401() {
+    let clock = ManualClock::new();
+    let config = Config {
+        clock: Arc::new(clock.clone()),
+        ..Config::default()
+    };
+    let sandbox = Sandbox::start_with(config).await.unwrap();
+    let client = client_of(&sandbox);
+    client.get_me().send().await.unwrap();
+    // The sandbox's clock passes the token's 7200 s; the client's does not know.
+    clock.advance(Duration::from_secs(7200));
+    client.get_me().send().await.unwrap();
+    assert_eq!(sandbox.token_requests(), 2);
+    assert_eq!(sandbox.requests(), 5, "grant, me, me (401), renewal, me");
 }

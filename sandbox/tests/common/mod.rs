@@ -57,6 +57,18 @@ pub fn spec() -> (Value, Vec<Operation>) {
     (document, operations)
 }
 
+/// The request body schema of `op` in the original document, if it takes a body.
+pub fn request_schema(document: &Value, op: &Operation) -> Option<Value> {
+    let body = document
+        .get("paths")?
+        .get(&op.path)?
+        .get(op.method.to_ascii_lowercase())?
+        .get("requestBody")?;
+    let body = kajabi_spec::resolve(document, body);
+    let (_, media) = body.get("content")?.as_object()?.iter().next()?;
+    media.get("schema").cloned()
+}
+
 /// `path` with every `{param}` replaced by `value`.
 pub fn fill(path: &str, value: &str) -> String {
     let mut out = String::new();

@@ -336,3 +336,86 @@ fn roles_come_from_the_shape_of_the_operation_not_its_path() {
         .collect();
     assert_eq!(credentials, ["/api/v9/auth/exchange"]);
 }
+
+/// A paginated list operation at `/v1/things` whose 200 body is `response`.
+fn list_doc(response: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/v1/things": {"get": {
+            "parameters": [
+                {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
+                {"name": "page[size]", "in": "query", "schema": {"type": "integer"}}
+            ],
+            "responses": {"200": {"description": "ok", "content": {"application/vnd.api+json": {"schema": response}}}}
+        }}},
+        "components": {"schemas": {"things_index_response": {
+            "type": "object",
+            "properties": {
+                "data": {"type": "array", "items": {"type": "object"}},
+                "links": {"type": "object", "properties": {"self": {"type": "string"}, "current": {"type": "string"}}}
+            }
+        }}}
+    })
+}
+
+#[test]
+fn paginated_lists_get_the_documented_links_and_meta() {
+    let n = normalize(&list_doc(
+        json!({"$ref": "#/components/schemas/things_index_response"}),
+    ))
+    .unwrap();
+    let schema = &n.document["components"]["schemas"]["things_index_response"]["properties"];
+    let links = &schema["links"]["properties"];
+    assert_eq!(
+        links["self"],
+        json!({"type": "string"}),
+        "declared ones stay"
+    );
+    for member in PAGE_LINKS {
+        assert_eq!(links[*member], json!({"type": "string", "nullable": true}));
+    }
+    for member in PAGE_META {
+        assert_eq!(
+            schema["meta"]["properties"][*member],
+            json!({"type": "integer"})
+        );
+    }
+    assert!(schema["meta"].get("required").is_none(), "optional");
+
+    // An inline list schema is repaired in place, and the operation table sees it.
+    let inline = json!({"type": "object", "properties": {"data": {"type": "array"},
+        "meta": {"type": "object", "properties": {"total_count": {"type": "number"}}}}});
+    let n = normalize(&list_doc(inline)).unwrap();
+    let schema = &n.document["paths"]["/v1/things"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(
+        schema["properties"]["meta"]["properties"]["total_count"],
+        json!({"type": "number"}),
+        "a declared member is kept as declared"
+    );
+    assert_eq!(
+        schema["properties"]["meta"]["properties"]["total_pages"],
+        json!({"type": "integer"})
+    );
+    assert_eq!(n.operations[0].response_schema.as_ref(), Some(schema));
+}
+
+#[test]
+fn other_responses_get_no_pagination_members() {
+    // Not a list: `data` is an object.
+    let n = normalize(&list_doc(
+        json!({"type": "object", "properties": {"data": {"type": "object"}}}),
+    ))
+    .unwrap();
+    let schema = &n.document["paths"]["/v1/things"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert!(schema["properties"].get("meta").is_none());
+    // Not paginated: the referenced component stays as declared.
+    let mut d = list_doc(json!({"$ref": "#/components/schemas/things_index_response"}));
+    d["paths"]["/v1/things"]["get"]["parameters"] = json!([]);
+    let n = normalize(&d).unwrap();
+    let schema = &n.document["components"]["schemas"]["things_index_response"]["properties"];
+    assert!(schema.get("meta").is_none());
+    assert!(schema["links"]["properties"].get("next").is_none());
+}
