@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn violations_point_at_the_member() {
-        let doc = spec();
+        let doc = crate::fixture::document();
         let thing = json!({"$ref": "#/components/schemas/thing"});
         let with = |attributes: Value| json!({"data": {"attributes": attributes}});
         let found = violation(&doc, &with(json!({"name": null, "count": "x"})), &thing)

@@ -181,18 +181,37 @@ mod raw {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
-            .user_agent(concat!("kajabi-api-rust/", env!("CARGO_PKG_VERSION")))
+            .user_agent(format!("kajabi-api-rust/{}", sdk_version()))
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .expect("reqwest client builds")
     }
 }
 
-/// The loopback server: every request but two gets the same `/v1/me` body.
+/// The SDK's version, from its manifest (this bench's crate has its own), for the `User-Agent`
+/// the SDK sends.
+fn sdk_version() -> String {
+    let manifest: toml::Table = include_str!("../../Cargo.toml")
+        .parse()
+        .expect("the SDK's manifest parses");
+    manifest["package"]["version"]
+        .as_str()
+        .expect("package.version")
+        .to_string()
+}
+
+/// The loopback server: every request but three gets the same `/v1/me` body. It also keeps
+/// every distinct `GET /v1/me` request head it sees (token value masked, header order
+/// ignored), so that the orchestrator can check that both sides put the same request on the
+/// wire: the SDK cannot get cheaper by sending less.
 mod server {
     use std::{
         io::{ErrorKind, Read, Write},
-        sync::atomic::{AtomicU64, Ordering},
+        collections::BTreeSet,
+        sync::{
+            atomic::{AtomicU64, Ordering},
+            Mutex,
+        },
     };
 
     use tokio::net::{TcpListener, TcpStream};
@@ -220,26 +239,33 @@ mod server {
             let mut stdout = std::io::stdout();
             writeln!(stdout, "{port}").expect("port to the parent");
             stdout.flush().expect("port to the parent");
-            let tokens = Arc::new(AtomicU64::new(0));
+            let state = Arc::new(State::default());
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(serve(stream, tokens.clone()));
+                tokio::spawn(serve(stream, state.clone()));
             }
         });
     }
 
+    /// What the server counts and keeps across connections.
+    #[derive(Default)]
+    struct State {
+        tokens: AtomicU64,
+        heads: Mutex<BTreeSet<String>>,
+    }
+
     /// One keep-alive connection: answers each complete request in order.
-    async fn serve(stream: TcpStream, tokens: Arc<AtomicU64>) {
+    async fn serve(stream: TcpStream, state: Arc<State>) {
         let mut input = Vec::with_capacity(4096);
         let mut output = Vec::with_capacity(4096);
         let mut chunk = vec![0u8; 16 * 1024];
         loop {
             let mut used = 0;
             while let Some((request, length)) = parse(&input[used..]) {
-                answer(request, &tokens, &mut output);
+                answer(request, &state, &mut output);
                 used += length;
             }
             input.drain(..used);
@@ -277,6 +303,7 @@ mod server {
     struct Request<'a> {
         method: &'a str,
         path: &'a str,
+        head: &'a str,
     }
 
     /// The first complete request in `input` (head and `Content-Length` body) and its length.
@@ -291,22 +318,55 @@ mod server {
             .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
             .and_then(|(_, value)| value.trim().parse::<usize>().ok())
             .unwrap_or(0);
-        (input.len() >= head_end + body).then_some((Request { method, path }, head_end + body))
+        (input.len() >= head_end + body).then_some((Request { method, path, head }, head_end + body))
     }
 
-    fn answer(request: Request<'_>, tokens: &AtomicU64, output: &mut Vec<u8>) {
+    /// A request head as compared between the sides: the request line, then the header lines
+    /// sorted, names lower-cased, the bearer token's value masked.
+    fn comparable(head: &str) -> String {
+        let mut lines = head.split("\r\n").filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or_default().to_string();
+        let mut headers: Vec<String> = lines
+            .map(|line| {
+                let (name, value) = line.split_once(':').unwrap_or((line, ""));
+                let name = name.trim().to_ascii_lowercase();
+                let value = if name == "authorization" {
+                    "Bearer <token>"
+                } else {
+                    value.trim()
+                };
+                format!("{name}: {value}")
+            })
+            .collect();
+        headers.sort();
+        std::iter::once(first).chain(headers).collect::<Vec<_>>().join("\n")
+    }
+
+    fn answer(request: Request<'_>, state: &State, output: &mut Vec<u8>) {
         let path = request.path.split('?').next().unwrap_or_default();
-        let count;
+        let text;
         let (content_type, body) = match (request.method, path) {
             ("POST", "/v1/oauth/token") => {
-                tokens.fetch_add(1, Ordering::SeqCst);
+                state.tokens.fetch_add(1, Ordering::SeqCst);
                 ("application/json", TOKEN)
             }
             ("GET", "/__count") => {
-                count = tokens.load(Ordering::SeqCst).to_string();
-                ("text/plain", count.as_str())
+                text = state.tokens.load(Ordering::SeqCst).to_string();
+                ("text/plain", text.as_str())
             }
-            _ => ("application/vnd.api+json", ME),
+            ("GET", "/__heads") => {
+                let heads = state.heads.lock().expect("heads");
+                text = heads.iter().cloned().collect::<Vec<_>>().join("\n\n");
+                ("text/plain", text.as_str())
+            }
+            _ => {
+                let head = comparable(request.head);
+                let mut heads = state.heads.lock().expect("heads");
+                if !heads.contains(&head) {
+                    heads.insert(head);
+                }
+                ("application/vnd.api+json", ME)
+            }
         };
         let _ = write!(
             output,
@@ -344,6 +404,17 @@ impl ServerProcess {
         let port: u16 = line.trim().parse().expect("server port");
         server.url = format!("http://127.0.0.1:{port}");
         server
+    }
+
+    /// Every distinct `GET /v1/me` request head the server has seen (see `server`).
+    async fn heads(&self) -> Vec<String> {
+        let text = reqwest::get(format!("{}/__heads", self.url))
+            .await
+            .expect("heads request")
+            .text()
+            .await
+            .expect("heads body");
+        text.split("\n\n").map(str::to_string).collect()
     }
 
     /// Token requests the server has answered since it started.
@@ -607,6 +678,13 @@ mod orchestrator {
             let sequential = wall::sequential(&sdk, &raw).await;
             let concurrent = wall::concurrent(&sdk, &raw).await;
             let cold = cold::token_requests(&server).await;
+            let heads = server.heads().await;
+            // Every call of either side, callgrind's included, sent the same request.
+            assert!(
+                heads.len() == 1,
+                "the SDK and the hand-written request differ on the wire:\n\n{}",
+                heads.join("\n\n")
+            );
             (sequential, concurrent, cold)
         });
         drop(runtime);

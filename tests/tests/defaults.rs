@@ -41,7 +41,7 @@ async fn requests_carry_the_default_user_agent_and_the_spec_version() {
         .send()
         .await
         .expect("answered");
-    version.assert_hits_async(1).await;
+    version.assert_calls_async(1).await;
 }
 
 /// The SDK's own version, from its manifest (this test crate has its own).
@@ -75,7 +75,7 @@ async fn a_user_supplied_http_client_is_the_one_that_sends() {
         .build()
         .expect("client");
     client.get_version().send().await.expect("answered");
-    custom.assert_hits_async(1).await;
+    custom.assert_calls_async(1).await;
 }
 
 #[tokio::test(start_paused = true)]

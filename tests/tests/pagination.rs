@@ -144,9 +144,9 @@ async fn a_short_page_is_the_last_request() {
         .await
         .unwrap();
     assert_eq!(items.len(), 4);
-    first.assert_hits_async(1).await;
-    short.assert_hits_async(1).await;
-    after.assert_hits_async(0).await;
+    first.assert_calls_async(1).await;
+    short.assert_calls_async(1).await;
+    after.assert_calls_async(0).await;
 }
 
 #[tokio::test]
@@ -177,6 +177,6 @@ async fn pages_default_to_25_start_at_1_and_the_size_is_clamped() {
         }
         let items: Vec<_> = builder.items().try_collect().await.unwrap();
         assert!(items.is_empty());
-        only.assert_hits_async(1).await;
+        only.assert_calls_async(1).await;
     }
 }

@@ -82,9 +82,9 @@ async fn many_calls_meeting_a_401_at_once_cause_one_renewal() {
             .expect("task")
             .expect("every call succeeds after the renewal");
     }
-    renewal.assert_hits_async(1).await;
-    assert_eq!(accepted.hits_async().await, 24);
-    assert!(refused.hits_async().await >= 1);
+    renewal.assert_calls_async(1).await;
+    assert_eq!(accepted.calls_async().await, 24);
+    assert!(refused.calls_async().await >= 1);
 }
 
 #[tokio::test]
@@ -110,8 +110,8 @@ async fn the_refresh_grant_carries_no_bearer() {
         })
         .await;
     pair_client(&server).get_me().send().await.expect("renewed");
-    with_bearer.assert_hits_async(0).await;
-    without.assert_hits_async(1).await;
+    with_bearer.assert_calls_async(0).await;
+    without.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -154,7 +154,7 @@ async fn a_refused_refresh_token_echoed_by_the_server_never_shows_in_the_log() {
         .send()
         .await
         .expect("renewed by client credentials");
-    refused.assert_hits_async(1).await;
+    refused.assert_calls_async(1).await;
     let log = capture.take();
     assert!(
         log.contains("invalid_grant"),
@@ -186,15 +186,15 @@ async fn revoking_the_clients_own_token_drops_its_session() {
         .await;
     let client = client(&server);
     client.get_me().send().await.expect("first call");
-    grant.assert_hits_async(1).await;
+    grant.assert_calls_async(1).await;
     client
         .revoke(&SecretString::new("AT-first-token"))
         .await
         .expect("revoked");
-    revoke.assert_hits_async(1).await;
+    revoke.assert_calls_async(1).await;
     // The revoked token is gone from the cache: the next call gets a new one.
     client.get_me().send().await.expect("call after revoke");
-    grant.assert_hits_async(2).await;
+    grant.assert_calls_async(2).await;
 }
 
 #[tokio::test]
@@ -220,5 +220,5 @@ async fn revoking_another_token_keeps_the_session() {
         .await
         .expect("revoked");
     client.get_me().send().await.expect("call after revoke");
-    grant.assert_hits_async(1).await;
+    grant.assert_calls_async(1).await;
 }
