@@ -8,7 +8,7 @@ use url::Url;
 use crate::{
     auth::{self, Credentials, Session, SessionConfig},
     generated::{types, Client},
-    Error, RetryPolicy, SecretString,
+    operation, Error, RetryPolicy, Role, SecretString,
 };
 
 /// Kajabi's production API.
@@ -184,6 +184,7 @@ impl ClientBuilder {
         };
         let session = Session::new(SessionConfig {
             base_url: base_url.clone(),
+            token_operation: operation::with_role(Role::TokenGrant),
             credentials,
             access_token: self.access_token,
             refresh_token: self.refresh_token,
@@ -318,11 +319,12 @@ impl Client {
     /// # Security Warning
     /// The token grants API access: keep it out of logs.
     pub async fn access_token(&self) -> Result<SecretString, Error> {
-        let token = self
-            .inner
-            .bearer(&self.client)
-            .await
-            .map_err(|e| e.with_operation("create_token"))?;
+        let token = self.inner.bearer(&self.client).await.map_err(|e| {
+            match self.inner.token_operation() {
+                Some(op) => e.with_operation(op),
+                None => e,
+            }
+        })?;
         Ok(token.access.clone())
     }
 
