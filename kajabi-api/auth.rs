@@ -1,6 +1,8 @@
 //! The OAuth token lifecycle: getting, caching, refreshing and dropping the bearer token.
 //!
-//! - The first call that needs a token gets one with the `client_credentials` grant.
+//! - The first call that needs a token gets one with the `client_credentials` grant, from the
+//!   operation whose [`crate::Role`] is `TokenGrant` in the generated table (its path, its
+//!   media types), never from a path written here.
 //! - The token is cached and reused until shortly before `expires_in` runs out: it is renewed
 //!   at `expires_in − margin` (default margin 60 s), or half-way for tokens shorter-lived than
 //!   two margins. Renewal tries the `refresh_token` grant first and falls back to client
@@ -9,7 +11,7 @@
 //!   re-check after it, so 100 tasks on a cold client cause one token request (single flight).
 //!   The fast path is a lock-free read of a ready `Authorization` header value.
 //! - A 401 from an API call renews the token once, unless another task already did, and the
-//!   call is retried once ([`crate::transport`]); a second 401 is returned as is.
+//!   call is retried once ([`crate::call`]); a second 401 is returned as is.
 //!
 //! Time comes from a clock that tests can replace ([`crate::ClientBuilder::clock`]).
 
@@ -17,14 +19,15 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, ACCEPT};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use tokio::time::Instant;
 
 use crate::{
+    body::read_bounded,
     error::{Error, MAX_ERROR_BODY},
     generated::types,
-    retry::RetryPolicy,
-    transport::{read_bounded, send_retrying},
+    operation::Operation,
+    retry::{send_retrying, RetryPolicy},
     SecretString,
 };
 
@@ -41,7 +44,8 @@ pub struct Session {
 
 pub(crate) struct Shared {
     credentials: Option<Credentials>,
-    token_url: String,
+    /// The token operation of the generated table and its URL; `None` if the API has none.
+    token_endpoint: Option<(&'static Operation, String)>,
     token: ArcSwapOption<Token>,
     renewing: tokio::sync::Mutex<()>,
     clock: Clock,
@@ -65,6 +69,8 @@ pub(crate) struct Token {
 
 pub(crate) struct SessionConfig {
     pub(crate) base_url: String,
+    /// The operation tokens come from: the table's `TokenGrant` ([`operation::with_role`]).
+    pub(crate) token_operation: Option<&'static Operation>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) access_token: Option<SecretString>,
     pub(crate) refresh_token: Option<SecretString>,
@@ -83,7 +89,9 @@ impl Session {
         Ok(Self {
             shared: Arc::new(Shared {
                 credentials: config.credentials,
-                token_url: format!("{}/v1/oauth/token", config.base_url),
+                token_endpoint: config
+                    .token_operation
+                    .map(|op| (op, format!("{}{}", config.base_url, op.path))),
                 token: ArcSwapOption::new(token),
                 renewing: tokio::sync::Mutex::new(()),
                 clock: config.clock,
@@ -131,6 +139,11 @@ impl Session {
             Some(token) if !Arc::ptr_eq(&token, rejected) => Some(token),
             _ => self.renew(http, Some(rejected)).await.ok(),
         }
+    }
+
+    /// The operation tokens come from, for errors about getting one.
+    pub(crate) fn token_operation(&self) -> Option<&'static Operation> {
+        self.shared.token_endpoint.as_ref().map(|(op, _)| *op)
     }
 
     /// The cached token, without renewing it.
@@ -210,15 +223,26 @@ impl Session {
         http: &reqwest::Client,
         body: &types::CreateTokenBody,
     ) -> Result<Token, Error> {
-        let op = "create_token";
+        let Some((op, url)) = &self.shared.token_endpoint else {
+            return Err(Error::config(
+                "the API has no token operation to get a token from",
+            ));
+        };
+        let op: &'static Operation = op;
         let form = serde_urlencoded::to_string(body)
             .map_err(|_| Error::invalid_request("the token form does not encode"))?;
         let request = http
-            .post(&self.shared.token_url)
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .post(url)
             .header(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
+                ACCEPT,
+                HeaderValue::from_static(op.response_media.unwrap_or("application/json")),
+            )
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static(
+                    op.request_media
+                        .unwrap_or("application/x-www-form-urlencoded"),
+                ),
             )
             .body(form)
             .build()
@@ -315,4 +339,79 @@ impl fmt::Debug for Session {
 /// The `Instant` clock of tokio (pausable in tests).
 pub(crate) fn system_clock() -> Clock {
     Arc::new(Instant::now)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::{BufRead, BufReader, Write},
+        net::TcpListener,
+    };
+
+    use super::*;
+    use crate::Role;
+
+    /// A token operation under a path no code names: only the table could send a request there.
+    static MOVED_GRANT: Operation = Operation {
+        name: "grant",
+        method: "POST",
+        path: "/api/v9/auth/grant",
+        secured: false,
+        role: Role::TokenGrant,
+        returns_credentials: true,
+        request_media: Some("application/x-www-form-urlencoded"),
+        response_media: Some("application/json"),
+    };
+
+    fn config(base_url: String, token_operation: Option<&'static Operation>) -> SessionConfig {
+        SessionConfig {
+            base_url,
+            token_operation,
+            credentials: Some(Credentials {
+                client_id: "id".into(),
+                client_secret: SecretString::new("secret"),
+            }),
+            access_token: None,
+            refresh_token: None,
+            clock: system_clock(),
+            margin: Duration::from_secs(60),
+            retry: RetryPolicy::disabled(),
+            max_body: 1024,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_token_request_goes_to_the_token_operations_path() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        // One exchange on a plain thread: the request line, then a token.
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let body = r#"{"access_token":"at-1","expires_in":7200}"#;
+            write!(
+                &stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            request_line.trim_end().to_string()
+        });
+        let session = Session::new(config(base_url, Some(&MOVED_GRANT))).unwrap();
+        let token = session.bearer(&reqwest::Client::new()).await.unwrap();
+        assert_eq!(token.access.secret(), "at-1");
+        assert_eq!(server.join().unwrap(), "POST /api/v9/auth/grant HTTP/1.1");
+    }
+
+    #[tokio::test]
+    async fn without_a_token_operation_no_token_is_requested() {
+        // Port 9 (discard) on loopback: a request would fail as transport, not as config.
+        let session = Session::new(config("http://127.0.0.1:9".into(), None)).unwrap();
+        let Err(error) = session.bearer(&reqwest::Client::new()).await else {
+            panic!("a token without a token operation");
+        };
+        assert!(error.is_config(), "{error:?}");
+    }
 }

@@ -8,7 +8,7 @@ use url::Url;
 use crate::{
     auth::{self, Credentials, Session, SessionConfig},
     generated::{types, Client},
-    Error, RetryPolicy, SecretString,
+    operation, Error, RetryPolicy, Role, SecretString,
 };
 
 /// Kajabi's production API.
@@ -184,6 +184,7 @@ impl ClientBuilder {
         };
         let session = Session::new(SessionConfig {
             base_url: base_url.clone(),
+            token_operation: operation::with_role(Role::TokenGrant),
             credentials,
             access_token: self.access_token,
             refresh_token: self.refresh_token,
@@ -199,7 +200,7 @@ impl ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_raw(&self.base_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("access_token", &self.access_token)
@@ -211,24 +212,33 @@ impl fmt::Debug for ClientBuilder {
 }
 
 /// The base URL without a trailing slash, or why it is refused.
+///
+/// No message repeats the URL as given: user info (`https://user:password@host`), a query or
+/// a path may carry credentials. Messages show [`shown`] instead.
 fn validate_base_url(raw: &str) -> Result<String, Error> {
-    let url = Url::parse(raw)
-        .map_err(|e| Error::config(format!("base URL {raw:?} does not parse: {e}")))?;
+    // url's parse errors name the problem, never the input.
+    let url =
+        Url::parse(raw).map_err(|e| Error::config(format!("the base URL does not parse: {e}")))?;
+    let shown = shown(&url);
     let loopback = match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => return Err(Error::config(format!("base URL {raw:?} has no host"))),
+        None => return Err(Error::config(format!("base URL {shown} has no host"))),
     };
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
         "http" => {
             return Err(Error::config(format!(
-                "base URL {raw:?} is plain http to a non-loopback host; tokens would travel unencrypted, use https"
+                "base URL {shown} is plain http to a non-loopback host; tokens would travel unencrypted, use https"
             )))
         }
-        scheme => return Err(Error::config(format!("base URL {raw:?} has scheme {scheme:?}; use https"))),
+        scheme => {
+            return Err(Error::config(format!(
+                "base URL {shown} has scheme {scheme:?}; use https"
+            )))
+        }
     }
     if url.query().is_some()
         || url.fragment().is_some()
@@ -236,11 +246,27 @@ fn validate_base_url(raw: &str) -> Result<String, Error> {
         || url.password().is_some()
     {
         return Err(Error::config(format!(
-            "base URL {:?} must not carry a query, fragment or user info",
-            url.origin().ascii_serialization()
+            "base URL {shown} must not carry a query, fragment or user info"
         )));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// A base URL as messages may show it: scheme, host and port only (`https://host:8443`), or
+/// only the scheme (`a mailto: URL`) when it has no host.
+fn shown(url: &Url) -> String {
+    match url.host_str() {
+        Some(host) => match url.port() {
+            Some(port) => format!("{}://{host}:{port}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        },
+        None => format!("(a {}: URL)", url.scheme()),
+    }
+}
+
+/// The builder's base URL for its `Debug`, as [`shown`] gives it.
+fn shown_raw(raw: &str) -> String {
+    Url::parse(raw).map_or_else(|_| "(does not parse)".into(), |url| shown(&url))
 }
 
 impl Client {
@@ -293,11 +319,12 @@ impl Client {
     /// # Security Warning
     /// The token grants API access: keep it out of logs.
     pub async fn access_token(&self) -> Result<SecretString, Error> {
-        let token = self
-            .inner
-            .bearer(&self.client)
-            .await
-            .map_err(|e| e.with_operation("create_token"))?;
+        let token = self.inner.bearer(&self.client).await.map_err(|e| {
+            match self.inner.token_operation() {
+                Some(op) => e.with_operation(op),
+                None => e,
+            }
+        })?;
         Ok(token.access.clone())
     }
 
@@ -372,10 +399,44 @@ mod tests {
             let e = validate_base_url(bad).unwrap_err();
             assert!(e.is_config(), "{bad}: {e}");
         }
-        assert!(!validate_base_url("https://u:hunter2@h")
-            .unwrap_err()
-            .to_string()
-            .contains("hunter2"));
+    }
+
+    /// Every refusal of a URL with user info, one per branch of `validate_base_url`: neither
+    /// the user nor the password is in the error's `Display` or `Debug`.
+    #[test]
+    fn base_url_errors_never_echo_user_info() {
+        const USER: &str = "alice-the-user";
+        const PASSWORD: &str = "hunter2-password";
+        let with_user_info = |rest: &str| rest.replace("{ui}", &format!("{USER}:{PASSWORD}"));
+        let cases = [
+            ("https://{ui}@api.kajabi.com:99999", "does not parse"),
+            ("mailto:{ui}@api.kajabi.com", "has no host"),
+            ("http://{ui}@api.kajabi.com", "plain http"),
+            ("ftp://{ui}@api.kajabi.com", "has scheme"),
+            ("https://{ui}@api.kajabi.com", "must not carry"),
+            ("https://{ui}@api.kajabi.com/?token={ui}", "must not carry"),
+            ("http://{ui}@127.0.0.1:1", "must not carry"),
+        ];
+        for (template, branch) in cases {
+            let url = with_user_info(template);
+            let e = validate_base_url(&url).unwrap_err();
+            let (display, debug) = (e.to_string(), format!("{e:?}"));
+            assert!(
+                e.is_config() && display.contains(branch),
+                "{url}: {display}"
+            );
+            for text in [&display, &debug] {
+                assert!(
+                    !text.contains(PASSWORD) && !text.contains(USER),
+                    "{url} leaks: {text}"
+                );
+            }
+            let builder = format!("{:?}", Client::builder().base_url(url.clone()));
+            assert!(
+                !builder.contains(PASSWORD) && !builder.contains(USER),
+                "{builder}"
+            );
+        }
     }
 
     #[test]

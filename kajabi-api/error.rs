@@ -1,10 +1,15 @@
-//! The one error type, and Kajabi's error bodies.
+//! The one error type of the SDK; Kajabi's error bodies it decodes are in [`crate::api_error`].
 
 use std::{fmt, time::Duration};
 
 use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
-use serde::Deserialize;
+
+use crate::{
+    api_error::{ApiError, OAuthErrorCode},
+    retry::{self, Attempt},
+    Operation,
+};
 
 /// How much of an error body is kept; the rest is not read.
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -27,7 +32,7 @@ pub struct Error {
 
 struct Inner {
     kind: Kind,
-    operation: Option<&'static str>,
+    operation: Option<&'static Operation>,
     status: Option<StatusCode>,
     request_id: Option<String>,
     retry_after: Option<Duration>,
@@ -157,9 +162,11 @@ impl Error {
         e
     }
 
-    pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
-        self.inner.operation.get_or_insert(operation);
-        if operation == "create_token" {
+    /// Names the operation that failed, unless the error already names one (a failed token
+    /// request inside an API call stays the token request's error).
+    pub(crate) fn with_operation(mut self, operation: &'static Operation) -> Self {
+        let named = *self.inner.operation.get_or_insert(operation);
+        if named.returns_credentials || operation.returns_credentials {
             // A token response's body holds the tokens: keep none of it.
             self.inner.body = Bytes::new();
         }
@@ -264,22 +271,35 @@ impl Error {
         self.inner.status == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
-    /// Whether trying the same call again later may succeed: a timeout, a connection failure,
-    /// 429, 502, 503 or 504.
+    /// Whether trying the same call again later may succeed without doing anything twice.
+    ///
+    /// The failure is classified by the one classification that also tells the SDK's own retry
+    /// loop whether to resend at once (the two rules side by side: [`crate::RetryPolicy`]): true for 429, a connection that could not be made, and 503 with
+    /// `Retry-After` (the server did not act on the request); for 502, 503, 504, a timeout or
+    /// a connection lost mid-request only when the operation is idempotent (a `POST` may have
+    /// been carried out); false for anything else, which would fail the same way again.
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
-            Kind::Timeout | Kind::Transport => true,
-            Kind::Status => matches!(
-                self.inner.status,
-                Some(
-                    StatusCode::TOO_MANY_REQUESTS
-                        | StatusCode::BAD_GATEWAY
-                        | StatusCode::SERVICE_UNAVAILABLE
-                        | StatusCode::GATEWAY_TIMEOUT
-                )
-            ),
-            _ => false,
-        }
+        let attempt = match self.inner.kind {
+            Kind::Status => match self.inner.status {
+                Some(status) => Attempt::Status(status, self.inner.retry_after.is_some()),
+                None => return false,
+            },
+            Kind::Timeout | Kind::Transport => {
+                match self
+                    .inner
+                    .source
+                    .as_deref()
+                    .and_then(|e| e.downcast_ref::<reqwest::Error>())
+                {
+                    Some(e) => Attempt::Transport(e),
+                    // A body over the size limit: it would be as large again.
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+        let idempotent = self.inner.operation.is_some_and(Operation::is_idempotent);
+        retry::classify(attempt).may_succeed_later(idempotent)
     }
 
     /// The HTTP status, for errors that come from a response.
@@ -289,7 +309,7 @@ impl Error {
 
     /// The SDK method (operation) that failed, e.g. `"get_me"`.
     pub fn operation(&self) -> Option<&'static str> {
-        self.inner.operation
+        self.inner.operation.map(|op| op.name)
     }
 
     /// Kajabi's decoded error body, when it was one of its error shapes.
@@ -319,7 +339,7 @@ impl Error {
     }
 
     fn subject(&self) -> &str {
-        self.inner.operation.unwrap_or("kajabi request")
+        self.inner.operation.map_or("kajabi request", |op| op.name)
     }
 }
 
@@ -327,7 +347,7 @@ impl Error {
 fn body_limit_hit(error: &reqwest::Error) -> Option<usize> {
     let mut source = std::error::Error::source(error);
     while let Some(e) = source {
-        if let Some(hit) = e.downcast_ref::<crate::transport::BodyTooLarge>() {
+        if let Some(hit) = e.downcast_ref::<crate::body::BodyTooLarge>() {
             return Some(hit.0);
         }
         source = e.source();
@@ -428,7 +448,7 @@ impl fmt::Debug for Error {
         let mut d = f.debug_struct("kajabi_api::Error");
         d.field("kind", &self.inner.kind);
         if let Some(op) = self.inner.operation {
-            d.field("operation", &op);
+            d.field("operation", &op.name);
         }
         if let Some(status) = self.inner.status {
             d.field("status", &status);
@@ -458,257 +478,5 @@ impl std::error::Error for Error {
     }
 }
 
-/// Kajabi's error body, in either of its two shapes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApiError {
-    /// The OAuth endpoints' shape (RFC 6749 §5.2): `{"error", "error_description"}`.
-    OAuth(OAuthError),
-    /// The JSON:API shape of every other endpoint: `{"errors": [...]}`.
-    JsonApi(Vec<JsonApiError>),
-}
-
-impl ApiError {
-    /// Decodes either shape; `None` for anything else (HTML, empty, other JSON).
-    pub fn decode(body: &[u8]) -> Option<Self> {
-        // Only JSON objects: serde would also take a struct written as an array.
-        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-        let object = value.as_object()?;
-        if let Some(errors) = object.get("errors").filter(|e| !e.is_null()) {
-            let errors = errors.as_array()?;
-            let well_formed = errors.iter().all(|e| {
-                e.as_object()
-                    .is_some_and(|e| e.get("source").is_none_or(|s| s.is_object() || s.is_null()))
-            });
-            return well_formed
-                .then(|| serde_json::from_value(serde_json::Value::Array(errors.clone())).ok())
-                .flatten()
-                .map(Self::JsonApi);
-        }
-        let error = object.get("error")?.as_str()?.to_string();
-        let error_description = match object.get("error_description") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(text) => Some(text.as_str()?.to_string()),
-        };
-        Some(Self::OAuth(OAuthError {
-            error: OAuthErrorCode::from(error),
-            error_description,
-        }))
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::OAuth(e) => {
-                write!(f, "{}", e.error)?;
-                if let Some(description) = &e.error_description {
-                    write!(f, " ({})", clip(description))?;
-                }
-                Ok(())
-            }
-            Self::JsonApi(errors) => {
-                let mut first = true;
-                for e in errors.iter().take(3) {
-                    if !first {
-                        f.write_str("; ")?;
-                    }
-                    first = false;
-                    let title = e.title.as_deref().or(e.code.as_deref()).unwrap_or("error");
-                    write!(f, "{}", clip(title))?;
-                    if let Some(detail) = &e.detail {
-                        write!(f, ": {}", clip(detail))?;
-                    }
-                    if let Some(pointer) = e.source.as_ref().and_then(|s| s.pointer.as_deref()) {
-                        write!(f, " at {}", clip(pointer))?;
-                    }
-                }
-                if errors.len() > 3 {
-                    write!(f, " (and {} more)", errors.len() - 3)?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Server text in `Display` stays one readable line.
-fn clip(text: &str) -> String {
-    const MAX: usize = 200;
-    let line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    match line.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line,
-    }
-}
-
-/// An OAuth error response (RFC 6749 §5.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
-    /// The error code.
-    pub error: OAuthErrorCode,
-    /// Human-readable text from the server.
-    pub error_description: Option<String>,
-}
-
-/// RFC 6749 §5.2 and RFC 6750 §3.1 error codes; others are kept as [`OAuthErrorCode::Other`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OAuthErrorCode {
-    /// `invalid_request`
-    InvalidRequest,
-    /// `invalid_client`: the client id or secret was rejected.
-    InvalidClient,
-    /// `invalid_grant`: the refresh token is unknown, expired or revoked.
-    InvalidGrant,
-    /// `unauthorized_client`
-    UnauthorizedClient,
-    /// `unsupported_grant_type`
-    UnsupportedGrantType,
-    /// `invalid_scope`
-    InvalidScope,
-    /// `invalid_token`: the bearer token is unknown, expired or revoked.
-    InvalidToken,
-    /// Any other code, as sent.
-    Other(String),
-}
-
-impl From<String> for OAuthErrorCode {
-    fn from(code: String) -> Self {
-        match code.as_str() {
-            "invalid_request" => Self::InvalidRequest,
-            "invalid_client" => Self::InvalidClient,
-            "invalid_grant" => Self::InvalidGrant,
-            "unauthorized_client" => Self::UnauthorizedClient,
-            "unsupported_grant_type" => Self::UnsupportedGrantType,
-            "invalid_scope" => Self::InvalidScope,
-            "invalid_token" => Self::InvalidToken,
-            _ => Self::Other(code),
-        }
-    }
-}
-
-impl fmt::Display for OAuthErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::InvalidClient => "invalid_client",
-            Self::InvalidGrant => "invalid_grant",
-            Self::UnauthorizedClient => "unauthorized_client",
-            Self::UnsupportedGrantType => "unsupported_grant_type",
-            Self::InvalidScope => "invalid_scope",
-            Self::InvalidToken => "invalid_token",
-            Self::Other(code) => return f.write_str(&clip(code)),
-        })
-    }
-}
-
-/// One entry of a JSON:API `errors` array.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct JsonApiError {
-    /// The HTTP status, as a string.
-    pub status: Option<String>,
-    /// An application-specific code.
-    pub code: Option<String>,
-    /// A short summary.
-    pub title: Option<String>,
-    /// The specifics of this occurrence.
-    pub detail: Option<String>,
-    /// What in the request caused it.
-    pub source: Option<ErrorSource>,
-}
-
-/// Where in the request a JSON:API error points.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ErrorSource {
-    /// A JSON pointer into the request document, e.g. `/data/attributes/email`.
-    pub pointer: Option<String>,
-    /// The query parameter that caused the error.
-    pub parameter: Option<String>,
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_is_one_pointer_and_thread_safe() {
-        fn assert_send_sync<T: Send + Sync + 'static>() {}
-        assert_send_sync::<Error>();
-        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
-    }
-
-    #[test]
-    fn decodes_both_error_shapes() {
-        let oauth =
-            ApiError::decode(br#"{"error":"invalid_client","error_description":"bad secret"}"#);
-        assert_eq!(
-            oauth,
-            Some(ApiError::OAuth(OAuthError {
-                error: OAuthErrorCode::InvalidClient,
-                error_description: Some("bad secret".into())
-            }))
-        );
-        let json_api = ApiError::decode(
-            br#"{"errors":[{"status":"422","title":"Invalid","detail":"email taken","source":{"pointer":"/data/attributes/email"}}]}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            json_api.to_string(),
-            "Invalid: email taken at /data/attributes/email"
-        );
-        assert_eq!(ApiError::decode(b"<html>bad gateway</html>"), None);
-        assert_eq!(ApiError::decode(b"{}"), None);
-        assert_eq!(ApiError::decode(b""), None);
-    }
-
-    #[test]
-    fn unknown_oauth_codes_are_kept() {
-        let e = ApiError::decode(br#"{"error":"slow_down"}"#).unwrap();
-        assert_eq!(
-            e,
-            ApiError::OAuth(OAuthError {
-                error: OAuthErrorCode::Other("slow_down".into()),
-                error_description: None
-            })
-        );
-    }
-
-    #[test]
-    fn display_is_one_line_without_the_body() {
-        let mut headers = HeaderMap::new();
-        headers.insert("content-type", "text/html".parse().unwrap());
-        headers.insert("x-request-id", "req-1".parse().unwrap());
-        let e = Error::from_status(
-            StatusCode::BAD_GATEWAY,
-            &headers,
-            Bytes::from_static(b"<html>secret-ish</html>"),
-            false,
-        )
-        .with_operation("get_me");
-        let text = e.to_string();
-        assert_eq!(
-            text,
-            "get_me returned 502 Bad Gateway with a body that is not a Kajabi error (text/html); \
-             Kajabi or a proxy failed: retry later (request id req-1)"
-        );
-        assert!(!format!("{e:?}").contains("secret-ish"));
-        assert!(e.is_retryable() && e.is_status() && !e.is_auth());
-        assert_eq!(e.body(), b"<html>secret-ish</html>");
-    }
-
-    #[test]
-    fn decode_errors_name_position_not_value() {
-        let source = serde_json::from_str::<u32>("\"tok_secret\"").unwrap_err();
-        let e = Error::decode(Bytes::from_static(b"\"tok_secret\""), &source)
-            .with_operation("create_token");
-        assert!(!e.to_string().contains("tok_secret"), "{e}");
-        assert!(e.body().is_empty(), "token bodies are not kept");
-        assert!(e.is_decode());
-    }
-}
+mod tests;

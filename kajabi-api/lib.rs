@@ -2,9 +2,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod api_error;
 mod auth;
+mod body;
+mod by_name;
+mod call;
 mod client;
-mod dynamic;
 mod error;
 mod generated;
 mod media_type;
@@ -12,12 +15,10 @@ mod operation;
 mod pagination;
 mod retry;
 mod secret;
-mod transport;
 
+pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{
-    ApiError, Error, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode, Result, MAX_ERROR_BODY,
-};
+pub use error::{Error, Result, MAX_ERROR_BODY};
 pub use generated::{builder, types, Client};
 pub use operation::{operations, Operation, Role};
 pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -1,45 +1,50 @@
-//! The per-operation table the build derives from the spec, and the one exit of every call.
+//! The runtime operation table: what the hand-written layer needs to know of each operation.
+//!
+//! # One source of truth, two shapes
+//!
+//! The spec model is `kajabi_spec::Operation` (crate `kajabi-spec`): built at build time from
+//! `openapi.yaml`, it carries everything known of an operation, schemas included. The SDK
+//! must not link the spec model into users' binaries, so the build (codegen's
+//! `generate::operation_table`) projects each `kajabi_spec::Operation` onto this
+//! [`Operation`]: a `'static` record of plain strings and flags, one per operation, in
+//! [`operations`]. Every field here is a field of the spec model, copied; nothing is derived
+//! at run time and nothing is listed by hand, so the two shapes cannot disagree.
+//!
+//! Each generated call passes its own entry to [`crate::call`]; the token lifecycle finds the
+//! token operation by its [`Role`], never by its path or name.
 
-use std::future::Future;
-
-use progenitor_client::ResponseValue;
-use reqwest::header::HeaderName;
-use tracing::Instrument;
-
-use crate::{transport::Carried, Error};
-
-/// What the spec says about one operation that the generated code does not carry itself.
+/// What the spec says about one operation that the generated code does not carry itself:
+/// the projection of `kajabi_spec::Operation` the SDK keeps at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Operation {
-    /// The SDK method name, e.g. `list_contacts`.
+    /// The SDK method name, e.g. `list_contacts` (`kajabi_spec::Operation::name`).
     pub name: &'static str,
-    /// The HTTP method, upper case.
+    /// The HTTP method, upper case (`method`).
     pub method: &'static str,
-    /// The path template, e.g. `/v1/contacts/{id}`.
+    /// The path template, e.g. `/v1/contacts/{id}` (`path`).
     pub path: &'static str,
-    /// Whether the call carries `Authorization: Bearer …`.
+    /// Whether the call carries `Authorization: Bearer …` (`secured`).
     pub secured: bool,
-    /// What it is to the token lifecycle.
+    /// What it is to the token lifecycle (`role`).
     pub role: Role,
-    /// The request body's declared media type, if it takes a body.
+    /// Whether a success response carries credentials (`returns_credentials`): an error
+    /// about such a response keeps none of its body.
+    pub returns_credentials: bool,
+    /// The request body's declared media type, if it takes a body (`request_media`).
     pub request_media: Option<&'static str>,
-    /// The success response's declared media type, if it has a body.
+    /// The success response's declared media type, if it has a body (`response_media`).
     pub response_media: Option<&'static str>,
-    /// Query parameter names as they go on the wire, e.g. `page[number]`.
-    pub query: &'static [&'static str],
-    /// Whether it pages through `page[number]` and `page[size]`.
-    pub paginated: bool,
 }
 
-/// What an operation is to the token lifecycle, derived by `kajabi-spec` from the operation's
-/// shape, never from its path.
+/// What an operation is to the token lifecycle (`kajabi_spec::Role`), derived by
+/// `kajabi-spec` from the operation's shape, never from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Role {
-    /// Exchanges a grant for tokens (`POST /v1/oauth/token`).
+    /// Exchanges a grant for tokens (Kajabi's `POST /v1/oauth/token`).
     TokenGrant,
-    /// Revokes a token (`POST /v1/oauth/revoke`).
+    /// Revokes a token (Kajabi's `POST /v1/oauth/revoke`).
     Revoke,
     /// Any other operation.
     Ordinary,
@@ -50,81 +55,14 @@ pub fn operations() -> &'static [Operation] {
     crate::generated::OPERATIONS
 }
 
-/// Runs a generated call in its tracing span and turns progenitor's error into [`Error`].
-/// The generated `send` of every operation builder ends here.
-pub(crate) async fn send<T>(
-    name: &'static str,
-    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
-) -> Result<ResponseValue<T>, Error> {
-    let (method, path) =
-        crate::generated::operation(name).map_or(("", ""), |op| (op.method, op.path));
-    let span = tracing::info_span!(
-        "kajabi.call",
-        operation = name,
-        method,
-        path,
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-        request_id = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
-    );
-    if span.is_disabled() {
-        // No subscriber wants it: skip the clock and the field records.
-        return call
-            .await
-            .map_err(|e| from_generated(e).with_operation(name));
-    }
-    let started = std::time::Instant::now();
-    let result = call.instrument(span.clone()).await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
-    match result {
-        Ok(value) => {
-            if let Some(id) = value
-                .headers()
-                .get(HeaderName::from_static("x-request-id"))
-                .and_then(|v| v.to_str().ok())
-            {
-                span.record("request_id", id);
-            }
-            Ok(value)
-        }
-        Err(e) => {
-            let error = from_generated(e).with_operation(name);
-            if let Some(id) = error.request_id() {
-                span.record("request_id", id);
-            }
-            span.in_scope(|| tracing::debug!(error = %error, "call failed"));
-            Err(error)
-        }
-    }
+/// The first operation with `role`, if the API has one.
+pub(crate) fn with_role(role: Role) -> Option<&'static Operation> {
+    operations().iter().find(|op| op.role == role)
 }
 
-fn from_generated(error: progenitor_client::Error<()>) -> Error {
-    use progenitor_client::Error as E;
-    match error {
-        E::UnexpectedResponse(response) => match response
-            .extensions()
-            .get::<Carried>()
-            .and_then(Carried::take)
-        {
-            Some(carried) => carried,
-            // A status the spec does not declare for this operation, e.g. 204 where 200 is.
-            None => Error::from_status(
-                response.status(),
-                response.headers(),
-                bytes::Bytes::new(),
-                false,
-            ),
-        },
-        E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::transport(e),
-        E::ResponseBodyError(e) => Error::transport(e),
-        E::InvalidResponsePayload(body, e) => Error::decode(body, &e),
-        E::ErrorResponse(response) => Error::from_status(
-            response.status(),
-            response.headers(),
-            bytes::Bytes::new(),
-            false,
-        ),
-        E::InvalidRequest(detail) | E::Custom(detail) => Error::invalid_request(detail),
+impl Operation {
+    /// Whether sending the request twice has the effect of sending it once (RFC 9110 §9.2.2).
+    pub(crate) fn is_idempotent(&self) -> bool {
+        crate::retry::is_idempotent(self.method)
     }
 }

@@ -1,23 +1,50 @@
-//! When a failed request is sent again, and after how long.
+//! When a failed call may be tried again, and the one place a request leaves for the network.
 //!
-//! Defaults ([`RetryPolicy::default`]): up to 3 attempts in all, within 30 s. Retried:
-//! - 429 Too Many Requests, for any method: the server says it did not process the request;
-//! - 503 Service Unavailable, for idempotent methods, or any method when it sent `Retry-After`
-//!   (the server asks for the retry);
-//! - a connection that could not be made, for any method (nothing reached the server);
-//! - any other transport failure (reset, timeout), for idempotent methods only: a `POST` whose
-//!   body may have reached the server is never sent twice.
+//! # One classification, two questions
 //!
-//! The wait honours `Retry-After` (seconds or an HTTP date), capped at [`RetryPolicy::max_delay`];
+//! [`classify`] sorts how an attempt ended into a [`Failure`]; [`crate::Error::is_retryable`]
+//! ("may it succeed if tried again later?") and the retry loop ("is it safe to resend now?")
+//! both answer from it. The table is on [`RetryPolicy`], where users read it.
+//!
+//! # The retry loop
+//!
+//! [`send_retrying`] is where every request, API call or token request, goes to reqwest. It
+//! resends while [`Failure::resend_now`] allows and the [`RetryPolicy`] has attempts and time
+//! left. Defaults ([`RetryPolicy::default`]): up to 3 attempts in all, within 30 s. The wait
+//! honours `Retry-After` (seconds or an HTTP date), capped at [`RetryPolicy::max_delay`];
 //! otherwise it is exponential backoff with full jitter: a random wait in
 //! `[0, min(max_delay, base_delay × 2^(attempt-1))]`. A wait that would end past
 //! [`RetryPolicy::max_elapsed`] is not started.
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::{header::HeaderValue, Method, StatusCode};
+use bytes::Bytes;
+use reqwest::{header::HeaderValue, Request, Response, StatusCode};
+use tokio::time::Instant;
 
 /// Retry settings. [`RetryPolicy::disabled`] switches retries off.
+///
+/// # When a failed call is tried again
+///
+/// One classification of the failure answers two questions, side by side:
+///
+/// | failure | [`crate::Error::is_retryable`]: may it succeed if tried again later? | the SDK's retry loop: is it safe to resend now? |
+/// | --- | --- | --- |
+/// | the server did not act on it: 429; 503 with `Retry-After`; no connection made | yes | yes |
+/// | it may have been carried out: 503 without `Retry-After`; a timeout or reset | idempotent methods only | idempotent methods only |
+/// | a gateway failed: 502, 504 | idempotent methods only | no |
+/// | any other status or failure | no | no |
+///
+/// The method matters wherever the request may have been carried out: a `POST` whose body
+/// reached the server is never sent twice, now or later. After a gateway failure the SDK does
+/// not resend at once, as a proxy that just failed tells no time to come back (a 503 or 429
+/// asks for one, often with `Retry-After`); the caller may try again later.
+///
+/// The loop resends while that allows and the policy has attempts and time left: up to
+/// [`RetryPolicy::max_attempts`] in all, none starting after [`RetryPolicy::max_elapsed`]. It
+/// waits as `Retry-After` says (seconds or an HTTP date, capped at
+/// [`RetryPolicy::max_delay`]), otherwise a random wait in
+/// `[0, min(max_delay, base_delay × 2^(attempt-1))]` (exponential backoff, full jitter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = no retries).
@@ -74,26 +101,159 @@ impl RetryPolicy {
     }
 }
 
-/// Whether a response with `status` to a `method` request may be sent again.
-pub(crate) fn retry_status(method: &Method, status: StatusCode, has_retry_after: bool) -> bool {
-    match status {
-        StatusCode::TOO_MANY_REQUESTS => true,
-        StatusCode::SERVICE_UNAVAILABLE => is_idempotent(method) || has_retry_after,
-        _ => false,
+/// How one attempt ended: the input of [`classify`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Attempt<'a> {
+    /// A response with an error status, and whether it carried a `Retry-After`.
+    Status(StatusCode, bool),
+    /// No response: the connection could not be made, or broke, or timed out.
+    Transport(&'a reqwest::Error),
+}
+
+/// What a failed attempt says about trying again; the table is on [`RetryPolicy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The server did not act on the request: 429, 503 with `Retry-After` (the server asks
+    /// for the retry), or no connection was made.
+    NotProcessed,
+    /// A passing failure after which the request may have been carried out: 503 without
+    /// `Retry-After`, a timeout, a connection lost mid-request.
+    MaybeProcessed,
+    /// A gateway failed (502, 504); the request may have reached Kajabi.
+    Gateway,
+    /// Trying again fails the same way: any other status, a redirect loop, a request that
+    /// cannot be built.
+    Permanent,
+}
+
+/// The one classification of a failed attempt.
+pub(crate) fn classify(attempt: Attempt<'_>) -> Failure {
+    match attempt {
+        Attempt::Status(StatusCode::TOO_MANY_REQUESTS, _)
+        | Attempt::Status(StatusCode::SERVICE_UNAVAILABLE, true) => Failure::NotProcessed,
+        Attempt::Status(StatusCode::SERVICE_UNAVAILABLE, false) => Failure::MaybeProcessed,
+        Attempt::Status(StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT, _) => {
+            Failure::Gateway
+        }
+        Attempt::Status(..) => Failure::Permanent,
+        Attempt::Transport(e) if e.is_connect() => Failure::NotProcessed,
+        Attempt::Transport(e) if e.is_redirect() || e.is_builder() => Failure::Permanent,
+        Attempt::Transport(_) => Failure::MaybeProcessed,
     }
 }
 
-/// Whether a transport failure of a `method` request may be sent again.
-pub(crate) fn retry_transport(method: &Method, error: &reqwest::Error) -> bool {
-    // A redirect loop or a request that cannot be built fails the same way every time.
-    error.is_connect() || (is_idempotent(method) && !error.is_redirect() && !error.is_builder())
+impl Failure {
+    /// Whether trying again later may succeed without doing anything twice: the answer of
+    /// [`crate::Error::is_retryable`].
+    pub(crate) fn may_succeed_later(self, idempotent: bool) -> bool {
+        match self {
+            Self::NotProcessed => true,
+            Self::MaybeProcessed | Self::Gateway => idempotent,
+            Self::Permanent => false,
+        }
+    }
+
+    /// Whether the retry loop may resend the request at once (after its wait).
+    pub(crate) fn resend_now(self, idempotent: bool) -> bool {
+        match self {
+            Self::NotProcessed => true,
+            Self::MaybeProcessed => idempotent,
+            Self::Gateway | Self::Permanent => false,
+        }
+    }
 }
 
-fn is_idempotent(method: &Method) -> bool {
+/// Whether an upper-case HTTP `method` is idempotent (RFC 9110 §9.2.2).
+pub(crate) fn is_idempotent(method: &str) -> bool {
     matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+        method,
+        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
     )
+}
+
+/// Sends `request`, and sends it again while [`classify`] and `policy` allow: the one place
+/// a request leaves for reqwest. `attempt` counts the attempts of the whole call, for its
+/// span. With the response comes a copy of the last request sent, for the one resend after
+/// a 401.
+pub(crate) async fn send_retrying(
+    http: &reqwest::Client,
+    mut request: Request,
+    policy: &RetryPolicy,
+    attempt: &mut u32,
+) -> (reqwest::Result<Response>, Option<Request>) {
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let idempotent = is_idempotent(request.method().as_str());
+    let mut tries = 1;
+    loop {
+        let again = copy(&request);
+        *attempt += 1;
+        span.record("attempt", *attempt);
+        let (wait, next) = match http.execute(request).await {
+            Ok(response) => {
+                let status = response.status();
+                span.record("status", status.as_u16());
+                if status.is_success() {
+                    return (Ok(response), again);
+                }
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(parse_retry_after);
+                let wait = classify(Attempt::Status(status, retry_after.is_some()))
+                    .resend_now(idempotent)
+                    .then(|| policy.next_delay(tries, started.elapsed(), retry_after))
+                    .flatten();
+                let (wait, next) = match (wait, again) {
+                    (Some(wait), Some(next)) => (wait, next),
+                    (_, again) => return (Ok(response), again),
+                };
+                tracing::info!(
+                    attempt = *attempt,
+                    status = status.as_u16(),
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
+                (wait, next)
+            }
+            Err(e) => {
+                let wait = classify(Attempt::Transport(&e))
+                    .resend_now(idempotent)
+                    .then(|| policy.next_delay(tries, started.elapsed(), None))
+                    .flatten();
+                let (Some(wait), Some(next)) = (wait, again) else {
+                    return (Err(e), None);
+                };
+                tracing::info!(
+                    attempt = *attempt,
+                    error = %e,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying after a transport error"
+                );
+                (wait, next)
+            }
+        };
+        Box::pin(tokio::time::sleep(wait)).await;
+        request = next;
+        tries += 1;
+    }
+}
+
+/// A copy of `request` for another attempt; `None` for a streaming body. Cheaper than
+/// `Request::try_clone`, which allocates an extension map whatever it holds.
+fn copy(request: &Request) -> Option<Request> {
+    let body = match request.body() {
+        Some(body) => Some(reqwest::Body::from(Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+        None => None,
+    };
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    *copy.timeout_mut() = request.timeout().copied();
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -161,32 +321,46 @@ mod tests {
         );
     }
 
+    /// The two questions side by side, for every class and both kinds of method, as the
+    /// table on `RetryPolicy` gives them.
     #[test]
-    fn only_safe_requests_are_retried() {
-        assert!(retry_status(
-            &Method::POST,
-            StatusCode::TOO_MANY_REQUESTS,
-            false
-        ));
-        assert!(!retry_status(
-            &Method::POST,
-            StatusCode::SERVICE_UNAVAILABLE,
-            false
-        ));
-        assert!(retry_status(
-            &Method::POST,
-            StatusCode::SERVICE_UNAVAILABLE,
-            true
-        ));
-        assert!(retry_status(
-            &Method::GET,
-            StatusCode::SERVICE_UNAVAILABLE,
-            false
-        ));
-        assert!(!retry_status(
-            &Method::GET,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            false
-        ));
+    fn one_classification_answers_both_questions() {
+        let status = |code: u16, retry_after: bool| {
+            classify(Attempt::Status(
+                StatusCode::from_u16(code).unwrap(),
+                retry_after,
+            ))
+        };
+        assert_eq!(status(429, false), Failure::NotProcessed);
+        assert_eq!(status(503, true), Failure::NotProcessed);
+        assert_eq!(status(503, false), Failure::MaybeProcessed);
+        assert_eq!(status(502, false), Failure::Gateway);
+        assert_eq!(status(504, true), Failure::Gateway);
+        for code in [400, 401, 404, 409, 422, 500, 204] {
+            assert_eq!(status(code, true), Failure::Permanent, "{code}");
+        }
+        // (class, idempotent) -> (later, now)
+        let table = [
+            (Failure::NotProcessed, false, true, true),
+            (Failure::NotProcessed, true, true, true),
+            (Failure::MaybeProcessed, false, false, false),
+            (Failure::MaybeProcessed, true, true, true),
+            (Failure::Gateway, false, false, false),
+            (Failure::Gateway, true, true, false),
+            (Failure::Permanent, false, false, false),
+            (Failure::Permanent, true, false, false),
+        ];
+        for (failure, idempotent, later, now) in table {
+            assert_eq!(
+                (
+                    failure.may_succeed_later(idempotent),
+                    failure.resend_now(idempotent)
+                ),
+                (later, now),
+                "{failure:?} idempotent={idempotent}"
+            );
+        }
+        assert!(is_idempotent("GET") && is_idempotent("DELETE") && !is_idempotent("POST"));
+        assert!(!is_idempotent("PATCH"));
     }
 }

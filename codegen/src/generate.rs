@@ -2,11 +2,12 @@
 //!
 //! Three things are emitted, in one Rust source string:
 //! 1. progenitor's client (builder interface, one `Client` for all tags), with each builder's
-//!    `send` renamed `dispatch` and a new `send` added that returns `kajabi_api::Error`
-//!    (see `wrap.rs`);
-//! 2. `OPERATIONS`, the per-operation table ([`kajabi_spec::Operation`]) the hand-written
-//!    layer reads to put the spec's media types and `Authorization` on the wire;
-//! 3. `operation(name)`, a `match` over that table, for the request hook.
+//!    `send` cut before progenitor's hooks: it builds the request and hands it to
+//!    `kajabi_api`'s call path, returning `kajabi_api::Error` (see `wrap.rs`);
+//! 2. `OPERATIONS`, the runtime operation table: each [`kajabi_spec::Operation`] projected
+//!    onto `kajabi_api::Operation` (no schemas), which the hand-written layer reads to put
+//!    the spec's media types and `Authorization` on the wire and to find the token operation
+//!    by its role. Entry `i` is `operations[i]`: each generated `send` passes its own.
 
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
@@ -101,12 +102,11 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
             method,
             path,
             secured,
-            paginated,
+            returns_credentials,
             ..
         } = op;
         let request_media = option(op.request_media.as_deref());
         let response_media = option(op.response_media.as_deref());
-        let query = op.query();
         let role = match op.role {
             Role::TokenGrant => quote!(TokenGrant),
             Role::Revoke => quote!(Revoke),
@@ -119,28 +119,15 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
                 path: #path,
                 secured: #secured,
                 role: crate::operation::Role::#role,
+                returns_credentials: #returns_credentials,
                 request_media: #request_media,
                 response_media: #response_media,
-                query: &[#(#query),*],
-                paginated: #paginated,
             }
         }
-    });
-    let arms = operations.iter().enumerate().map(|(i, op)| {
-        let name = &op.name;
-        quote!(#name => Some(&OPERATIONS[#i]),)
     });
     quote! {
         /// Every operation of the document, sorted by path, then method.
         pub static OPERATIONS: &[crate::operation::Operation] = &[#(#entries),*];
-
-        /// The operation generated under `name`.
-        pub fn operation(name: &str) -> Option<&'static crate::operation::Operation> {
-            match name {
-                #(#arms)*
-                _ => None,
-            }
-        }
     }
 }
 

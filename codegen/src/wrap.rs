@@ -1,19 +1,25 @@
-//! The pass over progenitor's output that gives every operation one error type.
+//! The pass over progenitor's output that gives every operation one call path and one error
+//! type.
 //!
-//! progenitor's `send` returns `progenitor_client::Error<()>`, whose error responses are raw
-//! `reqwest::Response`s. For each operation builder this pass renames that method `dispatch`
-//! (hidden, crate-private) and adds a `send` with the same success type that returns
-//! `kajabi_api::Error`, through `crate::operation::send`, which adds the tracing span and
-//! turns progenitor's error into the crate's. List operations (those with `page[number]` and
-//! `page[size]`) whose page has a `data` array also get an `impl kajabi_api::Paginate`, and
-//! `Client::call_operation` dispatches on the operation name with JSON arguments.
-//! Nothing else in progenitor's output changes.
+//! progenitor's `send` builds the request, hands it to its hooks
+//! (`ClientHooks::pre`/`exec`/`post`) and matches the response status, all returning
+//! `progenitor_client::Error<()>`. For each operation builder this pass cuts that method
+//! where the hooks start: what builds the request becomes `build_request` (crate-private),
+//! and the statuses of the final `match` (JSON body or none) become a `crate::body::Json` or
+//! `crate::body::Empty`. The new `send`, with the same success type, hands the built request,
+//! the operation's entry in `OPERATIONS` and that decoder to `crate::call::send`, the one
+//! entry to the hand-written layer, and returns `kajabi_api::Error`. progenitor's hooks are
+//! never called.
+//!
+//! List operations (those with `page[number]` and `page[size]`) whose page has a `data` array
+//! also get an `impl kajabi_api::Paginate`, and `Client::call_operation` dispatches on the
+//! operation name with JSON arguments. Nothing else in progenitor's output changes.
 
 use proc_macro2::Span;
 use syn::{
     visit_mut::{self, VisitMut},
-    Expr, ExprCall, ExprMethodCall, GenericArgument, ImplItem, Item, Lit, PathArguments,
-    ReturnType, Type,
+    Expr, ExprMethodCall, GenericArgument, ImplItem, Item, Lit, Pat, PathArguments, ReturnType,
+    Stmt, Type,
 };
 
 use kajabi_spec::Operation;
@@ -53,12 +59,23 @@ pub(crate) fn wrap_builders(
         else {
             continue;
         };
-        let operation = operations
+        // `OPERATIONS` is emitted from the same slice, in the same order (see generate.rs).
+        let (index, operation) = operations
             .iter()
-            .find(|op| pascal_case(&op.name) == type_name)
+            .enumerate()
+            .find(|(_, op)| pascal_case(&op.name) == type_name)
             .ok_or_else(|| {
                 GenerateError::Shape(format!("builder `{type_name}` matches no operation"))
             })?;
+        if block
+            .items
+            .iter()
+            .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "build_request"))
+        {
+            return Err(GenerateError::Shape(format!(
+                "`{type_name}` already has a `build_request` (a parameter of that name?)"
+            )));
+        }
         arms.push(dispatch_arm(operation, &block.items)?);
         let ImplItem::Fn(raw) = &mut block.items[position] else {
             unreachable!("position found a fn")
@@ -72,14 +89,21 @@ pub(crate) fn wrap_builders(
             .filter(|a| a.path().is_ident("doc"))
             .cloned()
             .collect();
-        WireFixes {
+        SetAccept {
             accept: operation.response_media.as_deref(),
         }
         .visit_impl_item_fn_mut(raw);
-        raw.sig.ident = syn::Ident::new("dispatch", Span::call_site());
-        raw.vis = syn::parse_quote!(pub(crate));
-        raw.attrs.retain(|a| !a.path().is_ident("doc"));
-        let name = &operation.name;
+        let (build, decoder) = split_send(raw)
+            .map_err(|e| GenerateError::Shape(format!("`{type_name}::send`: {e}")))?;
+        *raw = syn::parse_quote! {
+            /// The request progenitor's code builds, before `send` hands it to `crate::call`.
+            pub(crate) fn build_request(
+                self,
+            ) -> Result<(&'a super::Client, ::reqwest::Request), progenitor_client::Error<()>> {
+                #(#build)*
+                Ok((client, request))
+            }
+        };
         let send: ImplItem = syn::parse_quote! {
             #(#docs)*
             ///
@@ -87,7 +111,7 @@ pub(crate) fn wrap_builders(
             /// A [`crate::Error`] for a failed transport, an error status (with the decoded
             /// error body), or a response body that does not match the schema.
             pub async fn send(self) -> Result<#success, crate::Error> {
-                crate::operation::send(#name, self.dispatch()).await
+                crate::call::send(&super::OPERATIONS[#index], self.build_request(), #decoder).await
             }
         };
         block.items.push(send);
@@ -118,7 +142,7 @@ pub(crate) fn wrap_builders(
             ) -> Result<serde_json::Value, crate::Error> {
                 // One boxed future per operation: inline, the 77 arms' states made one future
                 // whose poll overflowed a 2 MiB thread stack in debug builds.
-                let call: crate::dynamic::Call<'_> = match operation {
+                let call: crate::by_name::Call<'_> = match operation {
                     #(#arms)*
                     _ => return Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
                 };
@@ -135,15 +159,13 @@ pub(crate) fn wrap_builders(
     Ok(())
 }
 
-/// Two wire details fixed inside progenitor's request code, where they cost nothing per call:
-/// - `Accept` gets the spec's success media type instead of `application/json`;
-/// - the success body is decoded by `crate::transport::decode`, which moves the response
-///   headers into the `ResponseValue` where `ResponseValue::from_response` copies them.
-struct WireFixes<'a> {
+/// `Accept` gets the spec's success media type instead of `application/json`, fixed in
+/// progenitor's request code where it costs nothing per call.
+struct SetAccept<'a> {
     accept: Option<&'a str>,
 }
 
-impl VisitMut for WireFixes<'_> {
+impl VisitMut for SetAccept<'_> {
     fn visit_expr_method_call_mut(&mut self, call: &mut ExprMethodCall) {
         let sets_accept = call.method == "header"
             && matches!(call.args.first(), Some(Expr::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "ACCEPT"));
@@ -158,21 +180,50 @@ impl VisitMut for WireFixes<'_> {
         }
         visit_mut::visit_expr_method_call_mut(self, call);
     }
+}
 
-    fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
-        if let Expr::Path(func) = &mut *call.func {
-            let segments: Vec<String> = func
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            if segments.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
-                func.path = syn::parse_quote!(crate::transport::decode);
-            }
+/// progenitor's `send` body cut in two: the statements before `let info = OperationInfo`
+/// (they build `request` from `client` and the arguments), and the decoder of its final
+/// `match response.status().as_u16()`: `crate::body::Json(&[statuses])` for arms that call
+/// `ResponseValue::from_response`, `crate::body::Empty(&[statuses])` for
+/// `ResponseValue::empty`. Anything else is a shape this pass does not know.
+fn split_send(raw: &syn::ImplItemFn) -> Result<(Vec<Stmt>, proc_macro2::TokenStream), String> {
+    let stmts = &raw.block.stmts;
+    let hooks = stmts
+        .iter()
+        .position(|stmt| {
+            matches!(stmt, Stmt::Local(local)
+                if matches!(&local.pat, Pat::Ident(p) if p.ident == "info"))
+        })
+        .ok_or("no `let info = OperationInfo` before the hooks")?;
+    let Some(Stmt::Expr(Expr::Match(status_match), None)) = stmts.last() else {
+        return Err("it does not end with a `match` on the status".into());
+    };
+    let (mut json, mut empty) = (Vec::new(), Vec::new());
+    for arm in &status_match.arms {
+        let status = match &arm.pat {
+            Pat::Wild(_) => continue,
+            Pat::Lit(syn::PatLit {
+                lit: Lit::Int(int), ..
+            }) => int.base10_parse::<u16>().map_err(|e| e.to_string())?,
+            _ => return Err("a status pattern other than a single code".into()),
+        };
+        let body = quote::quote!(#arm).to_string().replace(' ', "");
+        if body.contains("ResponseValue::from_response") {
+            json.push(status);
+        } else if body.contains("ResponseValue::empty") {
+            empty.push(status);
+        } else {
+            return Err(format!("status {status} is neither a JSON body nor empty"));
         }
-        visit_mut::visit_expr_call_mut(self, call);
     }
+    let decoder = match (json.is_empty(), empty.is_empty()) {
+        (false, true) => quote::quote!(crate::body::Json(&[#(#json),*])),
+        (true, false) => quote::quote!(crate::body::Empty(&[#(#empty),*])),
+        (true, true) => return Err("no success status".into()),
+        (false, false) => return Err("success statuses with and without a body".into()),
+    };
+    Ok((stmts[..hooks].to_vec(), decoder))
 }
 
 /// The `call_operation` arm of one operation: each builder setter fed from the parameter of
@@ -197,7 +248,7 @@ fn dispatch_arm(
         if key == "body" {
             setters.push(quote::quote! {
                 if let Some(value) = &body {
-                    call = call.body(crate::dynamic::arg::<#ty>("body", value)?);
+                    call = call.body(crate::by_name::arg::<#ty>("body", value)?);
                 }
             });
             continue;
@@ -210,7 +261,7 @@ fn dispatch_arm(
             })?;
         setters.push(quote::quote! {
             if let Some(value) = params.get(#wire) {
-                call = call.#setter(crate::dynamic::arg::<#ty>(#wire, value)?);
+                call = call.#setter(crate::by_name::arg::<#ty>(#wire, value)?);
             }
         });
     }
@@ -219,7 +270,7 @@ fn dispatch_arm(
             #[allow(unused_mut)]
             let mut call = self.#method();
             #(#setters)*
-            crate::dynamic::json(call.send().await?)
+            crate::by_name::json(call.send().await?)
         }),
     })
 }
@@ -349,4 +400,73 @@ fn pascal_case(name: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_send;
+
+    /// Every operation's `send` enters the hand-written layer once, through
+    /// `crate::call::send`, and nothing calls progenitor's hooks or its decoder.
+    #[test]
+    fn every_send_enters_through_call_send_and_no_hook_is_called() {
+        let text = include_str!("../../openapi.yaml");
+        let operations = kajabi_spec::normalize(&kajabi_spec::load(text).unwrap())
+            .unwrap()
+            .operations
+            .len();
+        let source = crate::generate_from_yaml(text).unwrap();
+        assert_eq!(source.matches("crate::call::send(").count(), operations);
+        for hook in [
+            ".pre(&mut request",
+            ".exec(request",
+            ".post(&result",
+            "from_response(",
+        ] {
+            assert!(!source.contains(hook), "the output still calls {hook}");
+        }
+    }
+
+    #[test]
+    fn statuses_become_a_decoder_and_unknown_shapes_are_refused() {
+        let send = |arms: proc_macro2::TokenStream| -> syn::ImplItemFn {
+            syn::parse_quote! {
+                async fn send(self) -> Result<ResponseValue<T>, Error<()>> {
+                    let Self { client } = self;
+                    let request = client.client.get(url).build()?;
+                    let info = OperationInfo { operation_id: "x" };
+                    let response = client.exec(request, &info).await?;
+                    match response.status().as_u16() { #arms }
+                }
+            }
+        };
+        let (build, decoder) = split_send(&send(quote::quote! {
+            200u16 => ResponseValue::from_response(response).await,
+            201u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }))
+        .unwrap();
+        assert_eq!(build.len(), 2, "the statements before `let info`");
+        assert_eq!(
+            decoder.to_string(),
+            quote::quote!(crate::body::Json(&[200u16, 201u16])).to_string()
+        );
+        let (_, decoder) = split_send(&send(quote::quote! {
+            204u16 => Ok(ResponseValue::empty(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }))
+        .unwrap();
+        assert_eq!(
+            decoder.to_string(),
+            quote::quote!(crate::body::Empty(&[204u16])).to_string()
+        );
+        for arms in [
+            quote::quote!(200..=299 => ResponseValue::stream(response)),
+            quote::quote!(200u16 => ResponseValue::upgrade(response).await),
+            quote::quote!(200u16 => ResponseValue::from_response(response).await, 204u16 => Ok(ResponseValue::empty(response))),
+            quote::quote!(_ => Err(Error::UnexpectedResponse(response))),
+        ] {
+            assert!(split_send(&send(arms.clone())).is_err(), "{arms}");
+        }
+    }
 }

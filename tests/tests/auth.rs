@@ -274,3 +274,27 @@ async fn a_ready_token_pair_renews_through_its_refresh_token_after_a_401() {
     refresh.assert_calls_async(1).await;
     new.assert_calls_async(1).await;
 }
+
+/// The token request goes to the path the generated operation table gives the operation whose
+/// role is `TokenGrant` (found by role, not by name or path), and nowhere else. The crate's
+/// unit test `auth::tests::the_token_request_goes_to_the_token_operations_path` moves that path
+/// to prove no literal is involved.
+#[tokio::test]
+async fn the_token_request_goes_to_the_token_grant_path_of_the_operation_table() {
+    let grant_op = kajabi_api::operations()
+        .iter()
+        .find(|op| op.role == kajabi_api::Role::TokenGrant)
+        .expect("the spec has a token grant operation");
+    let server = MockServer::start_async().await;
+    let grant = server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path(grant_op.path);
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(json!({"access_token": "at-1", "expires_in": 7200}));
+        })
+        .await;
+    let token = client(&server).access_token().await.unwrap();
+    assert_eq!(token.secret(), "at-1");
+    grant.assert_calls_async(1).await;
+}

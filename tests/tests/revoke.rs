@@ -124,7 +124,9 @@ async fn html_500_and_empty_502_are_typed_status_errors() {
     revoke_answer(&server, "x", 502, None, "").await;
     let error = client.revoke(&SecretString::new("x")).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
-    assert!(error.is_retryable());
+    // Revoke is a POST: behind a failed gateway it may have been carried out, so it is not
+    // retryable (issue 9: one classification; a GET that met a 502 is, see faults.rs).
+    assert!(!error.is_retryable());
     assert!(error.to_string().contains("with an empty body"), "{error}");
 }
 

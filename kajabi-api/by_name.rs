@@ -1,4 +1,5 @@
-//! JSON in and out for [`crate::Client::call_operation`], the by-name entry to every operation.
+//! Calls by name: JSON in and out for [`crate::Client::call_operation`], the entry to every
+//! operation by its name (the generated `call_operation` matches the name and calls here).
 
 use std::{future::Future, pin::Pin};
 

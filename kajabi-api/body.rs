@@ -1,0 +1,119 @@
+//! Response bodies: decoding a success body into its type, bounding what is read, and
+//! reading an error body for [`Error`].
+//!
+//! Success bodies are capped at the client's limit ([`crate::ClientBuilder::max_response_body`]);
+//! error bodies at [`MAX_ERROR_BODY`], read only that far.
+
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use progenitor_client::ResponseValue;
+use reqwest::Response;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, MAX_ERROR_BODY};
+
+/// How one operation's success response becomes its typed value: the statuses the spec
+/// declares for it, and whether they carry a body. The generated `send` of each operation
+/// names one (codegen's wrap pass reads them from progenitor's status `match`).
+pub(crate) trait Success<T>: Send {
+    /// Whether `status` is one the operation declares.
+    fn declares(&self, status: u16) -> bool;
+
+    /// The typed value of a response with a declared status.
+    fn decode(
+        self,
+        response: Response,
+    ) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send;
+}
+
+/// A JSON body, decoded into the operation's type, for these statuses.
+pub(crate) struct Json(pub(crate) &'static [u16]);
+
+/// No body (or one nobody reads), for these statuses.
+pub(crate) struct Empty(pub(crate) &'static [u16]);
+
+impl<T: DeserializeOwned + Send> Success<T> for Json {
+    fn declares(&self, status: u16) -> bool {
+        self.0.contains(&status)
+    }
+
+    /// What progenitor's `ResponseValue::from_response` does, without copying the headers.
+    async fn decode(self, response: Response) -> Result<ResponseValue<T>, Error> {
+        let status = response.status();
+        let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+        let full = http_body_util::BodyExt::collect(body)
+            .await
+            .map_err(Error::transport)?
+            .to_bytes();
+        let inner = serde_json::from_slice(&full).map_err(|e| Error::decode(full, &e))?;
+        Ok(ResponseValue::new(inner, status, parts.headers))
+    }
+}
+
+impl Success<()> for Empty {
+    fn declares(&self, status: u16) -> bool {
+        self.0.contains(&status)
+    }
+
+    async fn decode(self, response: Response) -> Result<ResponseValue<()>, Error> {
+        Ok(ResponseValue::empty(response))
+    }
+}
+
+/// Reads at most `limit` bytes of a body; the flag says whether more was there. A body cut
+/// short by the connection keeps what arrived.
+pub(crate) async fn read_bounded(response: Response, limit: usize) -> (Bytes, bool) {
+    let mut stream = response.bytes_stream();
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        let room = limit - buffer.len();
+        if chunk.len() > room {
+            buffer.extend_from_slice(&chunk[..room]);
+            return (buffer.freeze(), true);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    (buffer.freeze(), false)
+}
+
+/// An error response as [`Error`], its body read up to [`MAX_ERROR_BODY`] and decoded.
+pub(crate) async fn read_error(response: Response) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let (body, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
+    Error::from_status(status, &headers, body, truncated)
+}
+
+/// A success response whose body cannot grow past `limit` bytes when read; an error if it
+/// announces more.
+pub(crate) fn limit_body(response: Response, limit: usize) -> Result<Response, Error> {
+    match response.content_length() {
+        // hyper stops at the announced length, so a known small body needs no guard.
+        Some(length) if length <= limit as u64 => Ok(response),
+        Some(_) => Err(Error::body_too_large(limit)),
+        None => {
+            let mut seen = 0usize;
+            let http: http::Response<reqwest::Body> = response.into();
+            Ok(http
+                .map(|body| {
+                    let stream = http_body_util::BodyDataStream::new(body).map(move |chunk| {
+                        let chunk = chunk?;
+                        seen += chunk.len();
+                        if seen > limit {
+                            return Err(Box::new(BodyTooLarge(limit))
+                                as Box<dyn std::error::Error + Send + Sync>);
+                        }
+                        Ok(chunk)
+                    });
+                    reqwest::Body::wrap_stream(stream)
+                })
+                .into())
+        }
+    }
+}
+
+/// The error inside a body stream cut off at the size limit; [`Error::transport`] finds it.
+#[derive(Debug, thiserror::Error)]
+#[error("the response body is larger than the {0}-byte limit")]
+pub(crate) struct BodyTooLarge(pub(crate) usize);
