@@ -6,6 +6,7 @@ mod auth;
 mod client;
 mod dynamic;
 mod error;
+mod flat;
 mod generated;
 mod media_type;
 mod operation;
@@ -18,7 +19,7 @@ pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{
     ApiError, Error, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode, Result, MAX_ERROR_BODY,
 };
-pub use generated::{builder, types, Client};
+pub use generated::{builder, resources, types, Client};
 pub use operation::{operations, Operation, Role};
 pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use progenitor_client::ResponseValue;

@@ -24,6 +24,11 @@
 //!   rustdoc would compile the spec's JSON samples as Rust doctests.
 //! - **Secrets.** String properties that hold credentials get `format: kajabi-secret`, which
 //!   the generator maps to a type with a redacted `Debug`.
+//! - **JSON:API guarantees** ([`require_jsonapi_members`]). In a success response, a resource
+//!   object (a `data` object, or an item of a `data` array, that declares `id` and `type`)
+//!   always has `id` and `type`, and a show response (`data` is such an object) always has
+//!   `data`, as JSON:API requires; the spec rarely says so, so these members are marked
+//!   `required` and the generated types stop wrapping them in `Option`.
 
 use std::collections::BTreeMap;
 
@@ -184,6 +189,7 @@ fn err(location: impl Into<String>, construct: impl Into<String>) -> NormalizeEr
 pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
     let mut doc = source.clone();
     label_code_fences(&mut doc);
+    require_jsonapi_members(&mut doc);
     let root = doc
         .as_object_mut()
         .ok_or_else(|| err("/", "the document is not a YAML or JSON object"))?;
@@ -744,6 +750,97 @@ fn mark_secret(schema: &mut Value) {
             map.insert("format".into(), json!(SECRET_FORMAT));
         }
     }
+}
+
+/// Marks what JSON:API guarantees in every success response as `required`: `id` and `type` of
+/// each resource object, and `data` of a response whose `data` is one resource object.
+///
+/// Schemas are changed where they are defined, following `$ref`s, so a component shared by
+/// several responses is repaired once. A document that is not an object is left alone (the
+/// caller reports it).
+pub fn require_jsonapi_members(doc: &mut Value) {
+    let mut repairs: Vec<(String, [&str; 2])> = Vec::new();
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        for method in METHODS {
+            let responses = item
+                .get(*method)
+                .and_then(|op| op.get("responses"))
+                .and_then(Value::as_object);
+            for (status, response) in responses.into_iter().flatten() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let content = response.get("content").and_then(Value::as_object);
+                for media in content.into_iter().flatten().map(|(media, _)| media) {
+                    let at = format!(
+                        "/paths/{}/{method}/responses/{}/content/{}/schema",
+                        escape(path),
+                        escape(status),
+                        escape(media)
+                    );
+                    let Some(top) = target(doc, &at) else {
+                        continue;
+                    };
+                    let Some(data) = target(doc, &format!("{top}/properties/data")) else {
+                        continue;
+                    };
+                    if is_resource_object(doc, &data) {
+                        repairs.push((data, ["id", "type"]));
+                        repairs.push((top, ["data", "data"]));
+                    } else if let Some(item) = target(doc, &format!("{data}/items")) {
+                        if is_resource_object(doc, &item) {
+                            repairs.push((item, ["id", "type"]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (pointer, members) in repairs {
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let required = schema.entry("required").or_insert_with(|| json!([]));
+        if let Some(list) = required.as_array_mut() {
+            for member in members {
+                if !list.iter().any(|m| m == member) {
+                    list.push(json!(member));
+                }
+            }
+        }
+    }
+}
+
+/// The JSON pointer of the schema at `pointer`, after following its local `$ref`s.
+fn target(doc: &Value, pointer: &str) -> Option<String> {
+    let mut pointer = pointer.to_string();
+    for _ in 0..16 {
+        let schema = doc.pointer(&pointer)?;
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(next) => pointer = next.to_string(),
+            None => return Some(pointer),
+        }
+    }
+    None
+}
+
+/// Whether the schema at `pointer` declares both `id` and `type`: a JSON:API resource object.
+fn is_resource_object(doc: &Value, pointer: &str) -> bool {
+    let properties = doc
+        .pointer(pointer)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    properties.is_some_and(|p| p.contains_key("id") && p.contains_key("type"))
+}
+
+/// A JSON pointer token (RFC 6901).
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
