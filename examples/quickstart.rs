@@ -36,12 +36,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         meta.version.as_deref().unwrap_or("?")
     );
 
-    let me = client.get_me().send().await?;
-    let attributes = me
-        .data
-        .as_ref()
-        .and_then(|d| d.attributes.clone())
-        .unwrap_or_default();
+    let me = client.get_me().send().await?.into_inner().data;
+    let attributes = me.attributes.unwrap_or_default();
     println!(
         "3. GET /v1/me: {} <{}>",
         attributes.name.as_deref().unwrap_or("?"),
