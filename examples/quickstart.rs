@@ -36,12 +36,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         meta.version.as_deref().unwrap_or("?")
     );
 
-    let me = client.get_me().send().await?.into_inner().data;
-    let attributes = me.attributes.unwrap_or_default();
+    let me = client.me().get().await?;
     println!(
         "3. GET /v1/me: {} <{}>",
-        attributes.name.as_deref().unwrap_or("?"),
-        attributes.email.as_deref().unwrap_or("?")
+        me.name.as_deref().unwrap_or("?"),
+        me.email.as_deref().unwrap_or("?")
     );
 
     client.logout().await?;

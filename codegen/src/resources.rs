@@ -4,7 +4,8 @@
 //!
 //! Everything is derived from the spec model, nothing is written per resource:
 //! - a **resource type** is the noun of a path (`/v1/contacts`, `/v1/contacts/{id}`) whose
-//!   list or show response carries resource objects (`data` with `id` and `type`);
+//!   list or show response carries resource objects (`data` with `id` and `type`); a show
+//!   response on the collection path (`/v1/me`) makes a singleton, read without an id;
 //! - its **fields** are the attributes of the show (else list) response, then the list's, and
 //!   the relationships that carry `data` (an identifier, or an array of them);
 //! - a **relationship's target** is the plural of its name when that is a resource type
@@ -106,8 +107,14 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Vec<Ite
         let segments = names::resource_segments(&op.path);
         let is_param = |s: &str| s.starts_with('{');
         match (segments.as_slice(), op.method.as_str()) {
-            ([noun], "GET") if !is_param(noun) && resource_data(doc, op) == Some(true) => {
-                by_resource.entry(noun.to_string()).or_default().list = Some(op)
+            ([noun], "GET") if !is_param(noun) => {
+                let ops = by_resource.entry(noun.to_string()).or_default();
+                match resource_data(doc, op) {
+                    Some(true) => ops.list = Some(op),
+                    // A singleton (`/v1/me`): read without an id.
+                    Some(false) => ops.get = Some(op),
+                    None => {}
+                }
             }
             ([noun], "POST") if !is_param(noun) => {
                 by_resource.entry(noun.to_string()).or_default().create = Some(op)
@@ -552,7 +559,16 @@ impl<'a> Resource<'a> {
             methods.push(method);
             extra_items.push(list);
         }
-        if let Some(op) = self.ops.get {
+        if let Some(op) = self.ops.get.filter(|op| op.path_params().next().is_none()) {
+            let call = self.call(file, op, quote!(id))?;
+            methods.push(quote! {
+                /// Reads the resource.
+                pub async fn get(&self) -> Result<#flat, crate::Error> {
+                    let response = #call.send().await?;
+                    crate::flat::flat(&response.into_inner().data)
+                }
+            });
+        } else if let Some(op) = self.ops.get {
             let call = self.call(file, op, quote!(id))?;
             methods.push(quote! {
                 /// Reads one resource by id.
