@@ -548,7 +548,7 @@ impl<'a> Resource<'a> {
     ) -> Result<(TokenStream, TokenStream), GenerateError> {
         let (flat, id, noun) = (&self.flat, &self.id, self.noun);
         let mut handle_name = pascal(noun);
-        if handle_name == flat.to_string() {
+        if *flat == handle_name {
             handle_name.push_str("Handle");
         }
         let handle = format_ident!("{handle_name}");
@@ -807,10 +807,10 @@ impl<'a> Resource<'a> {
         let of_docs: Vec<&str> = opt_fields.iter().map(|f| f.doc.as_str()).collect();
         let (rr_defs, rr_lifts, rr_builds) = relationship_code(&req_rels, &["data"], true);
         let rr_names: Vec<&Ident> = req_rels.iter().map(|r| &r.ident).collect();
-        let rr_types: Vec<TokenStream> = req_rels.iter().map(|r| rel_type(r)).collect();
+        let rr_types: Vec<TokenStream> = req_rels.iter().map(rel_type).collect();
         let (or_defs, or_lifts, or_builds) = relationship_code(&opt_rels, &["data"], false);
         let or_names: Vec<&Ident> = opt_rels.iter().map(|r| &r.ident).collect();
-        let or_types: Vec<TokenStream> = opt_rels.iter().map(|r| rel_type(r)).collect();
+        let or_types: Vec<TokenStream> = opt_rels.iter().map(rel_type).collect();
         let or_docs: Vec<String> = opt_rels
             .iter()
             .map(|r| format!("Sets the `{}` relationship.", r.wire))
