@@ -759,7 +759,7 @@ fn mark_secret(schema: &mut Value) {
 /// several responses is repaired once. A document that is not an object is left alone (the
 /// caller reports it).
 pub fn require_jsonapi_members(doc: &mut Value) {
-    let mut repairs: Vec<(String, [&str; 2])> = Vec::new();
+    let mut repairs: Vec<(String, &[&str])> = Vec::new();
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
@@ -786,11 +786,11 @@ pub fn require_jsonapi_members(doc: &mut Value) {
                         continue;
                     };
                     if is_resource_object(doc, &data) {
-                        repairs.push((data, ["id", "type"]));
-                        repairs.push((top, ["data", "data"]));
+                        repairs.push((data, &["id", "type"]));
+                        repairs.push((top, &["data"]));
                     } else if let Some(item) = target(doc, &format!("{data}/items")) {
                         if is_resource_object(doc, &item) {
-                            repairs.push((item, ["id", "type"]));
+                            repairs.push((item, &["id", "type"]));
                         }
                     }
                 }
@@ -804,7 +804,7 @@ pub fn require_jsonapi_members(doc: &mut Value) {
         let required = schema.entry("required").or_insert_with(|| json!([]));
         if let Some(list) = required.as_array_mut() {
             for member in members {
-                if !list.iter().any(|m| m == member) {
+                if !list.iter().any(|m| m == *member) {
                     list.push(json!(member));
                 }
             }
