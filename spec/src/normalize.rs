@@ -28,9 +28,10 @@
 //!   object (a `data` object, or an item of a `data` array, that declares `id` and `type`)
 //!   always has `id` and `type`, and a show response (`data` is such an object) always has
 //!   `data`, as JSON:API requires; the spec rarely says so, so these members are marked
-//!   `required` and the generated types stop wrapping them in `Option`.
+//!   `required` (in success responses and in component schemas no request body alone uses)
+//!   and the generated types stop wrapping them in `Option`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
@@ -755,45 +756,68 @@ fn mark_secret(schema: &mut Value) {
 /// Marks what JSON:API guarantees in every success response as `required`: `id` and `type` of
 /// each resource object, and `data` of a response whose `data` is one resource object.
 ///
-/// Schemas are changed where they are defined, following `$ref`s, so a component shared by
-/// several responses is repaired once. A document that is not an object is left alone (the
-/// caller reports it).
+/// The documents repaired are the success responses' schemas and every component schema that
+/// no request body uses without a success response using it too: so that whether a component
+/// is repaired does not depend on which operations use it (removing the one operation that
+/// uses a component does not change the component, and `sync-spec` reports no change to it).
+/// Schemas are changed where they are defined, following `$ref`s.
 pub fn require_jsonapi_members(doc: &mut Value) {
-    let mut repairs: Vec<(String, &[&str])> = Vec::new();
+    let mut responses = Vec::new();
+    let mut requests = Vec::new();
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
-            let responses = item
-                .get(*method)
-                .and_then(|op| op.get("responses"))
-                .and_then(Value::as_object);
-            for (status, response) in responses.into_iter().flatten() {
-                if !status.starts_with('2') {
-                    continue;
-                }
-                let content = response.get("content").and_then(Value::as_object);
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let at = format!("/paths/{}/{method}", escape(path));
+            let bodies = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
+                .map(|(status, response)| (format!("{at}/responses/{}", escape(status)), response))
+                .chain(
+                    op.get("requestBody")
+                        .map(|b| (format!("{at}/requestBody"), b)),
+                );
+            for (at, body) in bodies {
+                let content = body.get("content").and_then(Value::as_object);
                 for media in content.into_iter().flatten().map(|(media, _)| media) {
-                    let at = format!(
-                        "/paths/{}/{method}/responses/{}/content/{}/schema",
-                        escape(path),
-                        escape(status),
-                        escape(media)
-                    );
-                    let Some(top) = target(doc, &at) else {
+                    let pointer = format!("{at}/content/{}/schema", escape(media));
+                    let Some(target) = target(doc, &pointer) else {
                         continue;
                     };
-                    let Some(data) = target(doc, &format!("{top}/properties/data")) else {
-                        continue;
-                    };
-                    if is_resource_object(doc, &data) {
-                        repairs.push((data, &["id", "type"]));
-                        repairs.push((top, &["data"]));
-                    } else if let Some(item) = target(doc, &format!("{data}/items")) {
-                        if is_resource_object(doc, &item) {
-                            repairs.push((item, &["id", "type"]));
-                        }
+                    if at.ends_with("/requestBody") {
+                        requests.push(target);
+                    } else {
+                        responses.push(target);
                     }
                 }
+            }
+        }
+    }
+    let components = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| format!("/components/schemas/{}", escape(name)))
+        .filter(|pointer| !requests.contains(pointer) || responses.contains(pointer));
+    let documents: BTreeSet<String> = components.chain(responses.iter().cloned()).collect();
+
+    let mut repairs: Vec<(String, &[&str])> = Vec::new();
+    for top in documents {
+        let Some(data) = target(doc, &format!("{top}/properties/data")) else {
+            continue;
+        };
+        if is_resource_object(doc, &data) {
+            repairs.push((data, &["id", "type"]));
+            repairs.push((top, &["data"]));
+        } else if let Some(item) = target(doc, &format!("{data}/items")) {
+            if is_resource_object(doc, &item) {
+                repairs.push((item, &["id", "type"]));
             }
         }
     }

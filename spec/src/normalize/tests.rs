@@ -344,17 +344,22 @@ fn jsonapi_resource_members_and_show_data_become_required() {
         "attributes": {"type": "object", "properties": {"name": {"type": "string"}}}}});
     let mut d = doc(json!({"responses": {
         "200": {"description": "ok", "content": {"application/vnd.api+json": {
-            "schema": {"$ref": "#/components/schemas/thing_show"}}}},
-        "404": {"description": "no", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/error_show"}}}}
+            "schema": {"$ref": "#/components/schemas/thing_show"}}}}
     }}));
-    d["paths"]["/v1/things"] = json!({"get": {"responses": {"200": {"description": "ok",
-        "content": {"application/vnd.api+json": {"schema": {"type": "object", "properties": {
-            "data": {"type": "array", "items": resource.clone()}}}}}}}}});
+    d["paths"]["/v1/things"] = json!({
+        "get": {"responses": {"200": {"description": "ok",
+            "content": {"application/vnd.api+json": {"schema": {"type": "object", "properties": {
+                "data": {"type": "array", "items": resource.clone()}}}}}}}},
+        "post": {"requestBody": {"content": {"application/vnd.api+json": {
+                    "schema": {"$ref": "#/components/schemas/thing_update"}}}},
+                 "responses": {"204": {"description": "ok"}}}
+    });
     d["components"]["schemas"]["thing_show"] = json!({"type": "object", "properties": {
         "data": {"$ref": "#/components/schemas/thing"}}});
     d["components"]["schemas"]["thing"] = resource.clone();
-    d["components"]["schemas"]["error_show"] =
+    d["components"]["schemas"]["unused_show"] =
+        json!({"type": "object", "properties": {"data": resource.clone()}});
+    d["components"]["schemas"]["thing_update"] =
         json!({"type": "object", "properties": {"data": resource}});
     d["components"]["schemas"]["identifiers"] = json!({"type": "object", "properties": {
         "data": {"type": "object", "properties": {"meta": {"type": "object"}}}}});
@@ -371,8 +376,12 @@ fn jsonapi_resource_members_and_show_data_become_required() {
         json!(["id", "type"])
     );
     assert!(list.get("required").is_none());
-    // Only success responses are repaired, and only resource objects.
-    assert!(schemas["error_show"].get("required").is_none());
+    // A component no operation uses is repaired all the same: removing its operation does not
+    // change it.
+    assert_eq!(schemas["unused_show"]["required"], json!(["data"]));
+    // A request body's document is not a response, and a `data` without `id`/`type` is no
+    // resource object.
+    assert!(schemas["thing_update"].get("required").is_none());
     assert!(schemas["identifiers"].get("required").is_none());
 }
 
