@@ -6,8 +6,6 @@
 
 mod common;
 
-use kajabi_api::types;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     common::exit(run().await)
@@ -15,44 +13,20 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _sandbox) = common::connect().await?;
-    let offers = client.list_offers().page_size(5).send().await?;
-    for offer in &offers.data {
-        let (title, price) = match &offer.attributes {
-            Some(a) => (
-                a.title.as_str(),
-                a.price_description.as_deref().unwrap_or("no price"),
-            ),
-            None => ("?", "?"),
-        };
-        println!(
-            "offer {}: {title} ({price})",
-            offer.id.as_deref().unwrap_or("?")
-        );
+    let offers = client.offers().list().page_size(5).send().await?;
+    for offer in &offers {
+        let title = offer.title.as_deref().unwrap_or("?");
+        let price = offer.price_description.as_deref().unwrap_or("no price");
+        println!("offer {}: {title} ({price})", offer.id);
     }
-    let offer_id = offers
-        .data
-        .first()
-        .and_then(|o| o.id.clone())
-        .ok_or("no offers")?;
-    let contacts = client.list_contacts().page_size(1).send().await?;
-    let contact_id = contacts
-        .data
-        .first()
-        .and_then(|c| c.id.clone())
-        .ok_or("no contacts")?;
+    let offer = offers.first().ok_or("no offers")?;
+    let contacts = client.contacts().list().page_size(1).send().await?;
+    let contact = contacts.first().ok_or("no contacts")?;
 
     client
-        .add_contact_offers()
-        .contact_id(&contact_id)
-        .body(types::AddContactOffersBody {
-            data: vec![types::ResourceIdentifier {
-                id: offer_id.clone(),
-                type_: "offers".into(),
-            }],
-            meta: None,
-        })
-        .send()
+        .contacts()
+        .grant_offers(&contact.id, std::slice::from_ref(&offer.id))
         .await?;
-    println!("Granted offer {offer_id} to contact {contact_id}");
+    println!("Granted offer {} to contact {}", offer.id, contact.id);
     Ok(())
 }

@@ -36,16 +36,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         meta.version.as_deref().unwrap_or("?")
     );
 
-    let me = client.get_me().send().await?;
-    let attributes = me
-        .data
-        .as_ref()
-        .and_then(|d| d.attributes.clone())
-        .unwrap_or_default();
+    let me = client.me().get().await?;
     println!(
         "3. GET /v1/me: {} <{}>",
-        attributes.name.as_deref().unwrap_or("?"),
-        attributes.email.as_deref().unwrap_or("?")
+        me.name.as_deref().unwrap_or("?"),
+        me.email.as_deref().unwrap_or("?")
     );
 
     client.logout().await?;

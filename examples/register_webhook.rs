@@ -6,7 +6,7 @@
 
 mod common;
 
-use kajabi_api::types;
+use kajabi_api::resources::NewHook;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -17,42 +17,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _sandbox) = common::connect().await?;
     let site_id = common::first_site_id(&client).await?;
 
-    let body = types::CreateHookBody {
-        data: types::CreateHookBodyData {
-            type_: types::CreateHookBodyDataType::Hooks,
-            attributes: types::HooksAttributes {
-                event: types::HooksAttributesEvent::Purchase,
-                target_url: "https://example.com/kajabi/purchases".into(),
-                resource_id: None,
-                created_at: None,
-                updated_at: None,
-            },
-            relationships: types::CreateHookBodyDataRelationships {
-                site: types::CreateHookBodyDataRelationshipsSite {
-                    data: Some(types::ResourceIdentifier {
-                        id: site_id,
-                        type_: "sites".into(),
-                    }),
-                },
-            },
-        },
-    };
-    let created = client.create_hook().body(body).send().await?;
-    let hook = created.data.as_ref().ok_or("no hook in the response")?;
-    let hook_id = hook.id.clone().ok_or("the hook has no id")?;
+    let hooks = client.hooks();
+    let new = NewHook::new("purchase", "https://example.com/kajabi/purchases", site_id);
+    let hook = hooks.create(new).await?;
     println!(
-        "Registered hook {hook_id} for {:?} events to {}",
-        hook.attributes.as_ref().map(|a| a.event),
-        hook.attributes
-            .as_ref()
-            .map(|a| a.target_url.as_str())
-            .unwrap_or("?")
+        "Registered hook {} for {} events to {}",
+        hook.id,
+        hook.event.as_deref().unwrap_or("?"),
+        hook.target_url.as_deref().unwrap_or("?")
     );
 
-    let hooks = client.list_hooks().send().await?;
-    println!("{} hooks registered", hooks.data.len());
+    println!("{} hooks registered", hooks.list().send().await?.len());
 
-    client.delete_hook().id(&hook_id).send().await?;
-    println!("Deleted hook {hook_id}");
+    hooks.delete(&hook.id).await?;
+    println!("Deleted hook {}", hook.id);
     Ok(())
 }

@@ -86,6 +86,8 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| GenerateError::Shape(format!("progenitor output does not parse: {e}")))?;
     crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
+    let resources = crate::resources::items(&file, normalized)?;
+    file.items.extend(resources);
     let table = operation_table(&normalized.operations);
     file.items.extend(
         syn::parse2::<syn::File>(table)

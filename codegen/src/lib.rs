@@ -5,6 +5,7 @@
 //! a new document. Loading, normalizing and naming live in `kajabi-spec`, the one spec model.
 
 pub mod generate;
+pub mod resources;
 mod wrap;
 
 pub use generate::{generate, GenerateError};

@@ -3,7 +3,7 @@
 // Compiled into each example, which uses only part of it.
 #![allow(dead_code)]
 
-use kajabi_api::Client;
+use kajabi_api::{resources::SiteId, Client};
 use kajabi_sandbox::Sandbox;
 
 /// A client for the Kajabi in `KAJABI_CLIENT_ID`/`KAJABI_CLIENT_SECRET` (and optional
@@ -29,13 +29,10 @@ pub async fn connect() -> Result<(Client, Option<Sandbox>), Box<dyn std::error::
 }
 
 /// The id of the account's first site, which new contacts and hooks belong to.
-pub async fn first_site_id(client: &Client) -> Result<String, Box<dyn std::error::Error>> {
-    let sites = client.list_sites().page_size(1).send().await?;
-    Ok(sites
-        .data
-        .first()
-        .and_then(|s| s.id.clone())
-        .ok_or("the account has no site")?)
+pub async fn first_site_id(client: &Client) -> Result<SiteId, Box<dyn std::error::Error>> {
+    let sites = client.sites().list().page_size(1).send().await?;
+    let site = sites.into_iter().next().ok_or("the account has no site")?;
+    Ok(site.id)
 }
 
 /// Runs an example's body and turns its error into a message and a failing exit code.

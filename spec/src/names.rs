@@ -125,7 +125,7 @@ fn is_param(segment: &str) -> bool {
 }
 
 /// English singular of the last word of a snake_case noun; good enough for resource names.
-fn singular(noun: &str) -> String {
+pub fn singular(noun: &str) -> String {
     let (head, last) = match noun.rsplit_once('_') {
         Some((head, last)) => (Some(head), last),
         None => (None, noun),

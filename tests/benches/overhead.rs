@@ -206,8 +206,8 @@ fn sdk_version() -> String {
 /// wire: the SDK cannot get cheaper by sending less.
 mod server {
     use std::{
-        io::{ErrorKind, Read, Write},
         collections::BTreeSet,
+        io::{ErrorKind, Read, Write},
         sync::{
             atomic::{AtomicU64, Ordering},
             Mutex,
@@ -318,7 +318,8 @@ mod server {
             .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
             .and_then(|(_, value)| value.trim().parse::<usize>().ok())
             .unwrap_or(0);
-        (input.len() >= head_end + body).then_some((Request { method, path, head }, head_end + body))
+        (input.len() >= head_end + body)
+            .then_some((Request { method, path, head }, head_end + body))
     }
 
     /// A request head as compared between the sides: the request line, then the header lines
@@ -339,7 +340,10 @@ mod server {
             })
             .collect();
         headers.sort();
-        std::iter::once(first).chain(headers).collect::<Vec<_>>().join("\n")
+        std::iter::once(first)
+            .chain(headers)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     fn answer(request: Request<'_>, state: &State, output: &mut Vec<u8>) {

@@ -43,7 +43,7 @@ async fn ids(server: &MockServer, size: i32) -> Result<Vec<String>, kajabi_api::
         .filter_site_id("s1")
         .page_size(size)
         .items()
-        .map_ok(|c| c.id.unwrap_or_default())
+        .map_ok(|c| c.id)
         .try_collect()
         .await
 }

@@ -39,7 +39,7 @@ async fn a_429_with_retry_after_seconds_waits_that_long_then_succeeds() {
     let started = Instant::now();
     let me = bounded("429", client.get_me().send()).await.unwrap();
     let waited = started.elapsed();
-    assert_eq!(me.data.as_ref().unwrap().id.as_deref(), Some("42"));
+    assert_eq!(me.data.id, "42");
     assert_eq!(server.requests().len(), 2);
     // The backoff alone would be ≤ 1 ms: only Retry-After explains a wait of a second.
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
@@ -132,7 +132,7 @@ async fn a_503_or_429_with_retry_after_on_post_is_retried_with_the_same_body() {
         )
         .await
         .unwrap();
-        assert_eq!(created.data.as_ref().unwrap().id.as_deref(), Some("8"));
+        assert_eq!(created.data.id, "8");
         let seen = server.requests();
         assert_eq!(seen.len(), 2, "{code}");
         assert_eq!(seen[0].line(), "POST /v1/contacts HTTP/1.1");

@@ -49,7 +49,7 @@ async fn me_carries_the_bearer_and_accepts_json_api() {
         })
         .await;
     let response = client(&server).get_me().send().await.unwrap();
-    let attributes = response.data.as_ref().unwrap().attributes.as_ref().unwrap();
+    let attributes = response.data.attributes.as_ref().unwrap();
     assert_eq!(attributes.name.as_deref(), Some("Ada"));
     me.assert_calls_async(1).await;
 }
@@ -152,14 +152,7 @@ async fn unknown_fields_from_a_newer_server_are_ignored() {
         .await;
     let me = client(&server).get_me().send().await.unwrap();
     assert_eq!(
-        me.data
-            .as_ref()
-            .unwrap()
-            .attributes
-            .as_ref()
-            .unwrap()
-            .name
-            .as_deref(),
+        me.data.attributes.as_ref().unwrap().name.as_deref(),
         Some("A")
     );
 }

@@ -198,3 +198,107 @@ fn the_api_under_another_prefix_generates_the_same_methods_and_requests_tokens_t
         );
     }
 }
+
+/// A resource type the vendored document does not have: `widgets`, with a list, show,
+/// create, update and delete operation and its own schemas.
+fn add_widgets(doc: &mut Value) {
+    let identifier = json!({"$ref": "#/components/schemas/resource_identifier"});
+    let resource = json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "type": {"type": "string"},
+        "attributes": {"$ref": "#/components/schemas/widgets_attributes"},
+        "relationships": {"type": "object", "properties": {
+            "site": {"type": "object", "properties": {"data": identifier}},
+            "gizmo": {"type": "object", "properties": {"data": identifier}},
+            "tags": {"type": "object", "properties": {"data": {"type": "array", "items": identifier}}}
+        }}
+    }});
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["widgets_attributes"] = json!({"type": "object", "properties": {
+        "nickname": {"type": ["string", "null"]}, "size": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time", "readOnly": true}
+    }});
+    schemas["widgets_index_response"] =
+        json!({"type": "object", "properties": {"data": {"type": "array", "items": resource}}});
+    schemas["widgets_show_response"] = json!({"type": "object", "properties": {"data": resource}});
+    let media = |schema: &str| json!({"application/vnd.api+json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}});
+    let request = json!({"application/vnd.api+json": {"schema": {"type": "object", "required": ["data"],
+    "properties": {"data": {"type": "object", "required": ["type", "attributes", "relationships"],
+        "properties": {
+            "type": {"type": "string", "enum": ["widgets"]},
+            "attributes": {"$ref": "#/components/schemas/widgets_attributes"},
+            "relationships": {"type": "object", "properties": {
+                "site": {"type": "object", "properties": {"data": identifier}}}}
+        }}}}}});
+    let id = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    let ok = |status: &str, schema: &str| json!({status: {"description": "ok", "content": media(schema)}});
+    doc["paths"]["/v1/widgets"] = json!({
+        "get": {"tags": ["Widgets"], "responses": ok("200", "widgets_index_response"), "parameters": [
+            {"name": "page[number]", "in": "query", "schema": {"type": "integer"}},
+            {"name": "page[size]", "in": "query", "schema": {"type": "integer"}},
+            {"name": "filter[site_id]", "in": "query", "schema": {"type": "string"}}]},
+        "post": {"tags": ["Widgets"], "requestBody": {"content": request},
+                 "responses": ok("201", "widgets_show_response")}
+    });
+    doc["paths"]["/v1/widgets/{id}"] = json!({
+        "parameters": id,
+        "get": {"tags": ["Widgets"], "responses": ok("200", "widgets_show_response")},
+        "delete": {"tags": ["Widgets"], "responses": {"204": {"description": "gone"}}}
+    });
+}
+
+#[test]
+fn a_new_resource_type_gets_its_flat_type_id_and_handle() {
+    let (source, names) = regenerate(&["/v1/widgets", "/v1/widgets/{id}"], add_widgets);
+    assert_eq!(names[&key("GET", "/v1/widgets")], "list_widgets");
+    let flat = item(&source, "pub struct Widget {");
+    for field in [
+        "pub id: WidgetId,",
+        "pub nickname: Option<String>,",
+        "pub size: Option<i64>,",
+        "pub created_at: Option<String>,",
+        // Relationship targets: the rule (`site` -> sites), the table (`tags` ->
+        // contact_tags), and an untyped id where neither knows the target.
+        "pub site: Option<SiteId>,",
+        "pub tags: Option<Vec<ContactTagId>>,",
+        "pub gizmo: Option<AnyId>,",
+        "pub extra: Extra,",
+    ] {
+        assert!(flat.contains(field), "`{field}` missing:\n{flat}");
+    }
+    let id = item(&source, "The id of a resource of type `widgets`.");
+    assert!(
+        id.contains("WidgetId") && id.contains("\"widgets\""),
+        "{id}"
+    );
+    assert!(source.contains("pub fn widgets(&self) -> resources::Widgets<'_>"));
+    let handle = &source[source.find("impl<'a> Widgets<'a> {").expect("the handle")..];
+    for method in [
+        "pub fn list(&self) -> WidgetList<'a>",
+        "pub async fn get(&self, id: &WidgetId) -> Result<Widget, crate::Error>",
+        "pub async fn create(&self, new: NewWidget) -> Result<Widget, crate::Error>",
+        "pub async fn delete(&self, id: &WidgetId) -> Result<(), crate::Error>",
+    ] {
+        assert!(handle.contains(method), "`{method}` missing");
+    }
+    // No update operation in the spec: no update method, no update struct.
+    assert!(!source.contains("WidgetUpdate"));
+    assert!(source.contains("impl<'a> crate::Paginate<'a> for WidgetList<'a>"));
+    assert!(source.contains("pub fn filter_site_id<V>(self, value: V) -> Self"));
+    // The required relationship is a constructor argument; the read-only attribute is no setter.
+    let params = &source[source.find("impl NewWidget {").expect("NewWidget")..];
+    let params = &params[..params.find("fn to_document").expect("to_document")];
+    assert!(
+        params.contains("pub fn new(site: SiteId) -> Self"),
+        "{params}"
+    );
+    assert!(params.contains("pub fn nickname(mut self"), "{params}");
+    assert!(!params.contains("pub fn created_at("), "{params}");
+    // The repair: the resource's id and the show response's data are no longer optional.
+    let show = item(&source, "pub struct WidgetsShowResponse {");
+    assert!(
+        show.contains("pub data: WidgetsShowResponseData,"),
+        "{show}"
+    );
+    let data = item(&source, "pub struct WidgetsShowResponseData {");
+    assert!(data.contains("pub id: ::std::string::String,"), "{data}");
+}

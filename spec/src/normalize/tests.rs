@@ -419,3 +419,74 @@ fn other_responses_get_no_pagination_members() {
     assert!(schema.get("meta").is_none());
     assert!(schema["links"]["properties"].get("next").is_none());
 }
+
+#[test]
+fn jsonapi_resource_members_and_show_data_become_required() {
+    let resource = json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "type": {"type": "string"},
+        "attributes": {"type": "object", "properties": {"name": {"type": "string"}}}}});
+    let mut d = doc(json!({"responses": {
+        "200": {"description": "ok", "content": {"application/vnd.api+json": {
+            "schema": {"$ref": "#/components/schemas/thing_show"}}}}
+    }}));
+    d["paths"]["/v1/things"] = json!({
+        "get": {"responses": {"200": {"description": "ok",
+            "content": {"application/vnd.api+json": {"schema": {"type": "object", "properties": {
+                "data": {"type": "array", "items": resource.clone()}}}}}}}},
+        "post": {"requestBody": {"content": {"application/vnd.api+json": {
+                    "schema": {"$ref": "#/components/schemas/thing_update"}}}},
+                 "responses": {"204": {"description": "ok"}}}
+    });
+    d["components"]["schemas"]["thing_show"] = json!({"type": "object", "properties": {
+        "data": {"$ref": "#/components/schemas/thing"}}});
+    d["components"]["schemas"]["thing"] = resource.clone();
+    d["components"]["schemas"]["unused_show"] =
+        json!({"type": "object", "properties": {"data": resource.clone()}});
+    d["components"]["schemas"]["thing_update"] =
+        json!({"type": "object", "properties": {"data": resource}});
+    d["components"]["schemas"]["identifiers"] = json!({"type": "object", "properties": {
+        "data": {"type": "object", "properties": {"meta": {"type": "object"}}}}});
+    let n = normalize(&d).unwrap();
+    let schemas = &n.document["components"]["schemas"];
+    // Show response: `data` required, and the resource's `id` and `type` where it is defined.
+    assert_eq!(schemas["thing_show"]["required"], json!(["data"]));
+    assert_eq!(schemas["thing"]["required"], json!(["id", "type"]));
+    // List response: each item's `id` and `type`; `data` itself is left as it is.
+    let list = &n.document["paths"]["/v1/things"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(
+        list["properties"]["data"]["items"]["required"],
+        json!(["id", "type"])
+    );
+    assert!(list.get("required").is_none());
+    // A component no operation uses is repaired all the same: removing its operation does not
+    // change it.
+    assert_eq!(schemas["unused_show"]["required"], json!(["data"]));
+    // A request body's document is not a response, and a `data` without `id`/`type` is no
+    // resource object.
+    assert!(schemas["thing_update"].get("required").is_none());
+    assert!(schemas["identifiers"].get("required").is_none());
+}
+
+#[test]
+fn jsonapi_repair_keeps_existing_required_members_once() {
+    let mut d = doc(
+        json!({"responses": {"200": {"description": "ok", "content": {
+        "application/vnd.api+json": {"schema": {"type": "object", "required": ["data"],
+            "properties": {"data": {"type": "object", "required": ["type"], "properties": {
+                "id": {"type": "string"}, "type": {"type": "string"}}}}}}}}}}),
+    );
+    d["paths"]["/v1/things/{id}"]["get"]["parameters"] = json!([]);
+    let n = normalize(&d).unwrap();
+    let schema = &only_op(&n)["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(schema["required"], json!(["data"]));
+    assert_eq!(
+        schema["properties"]["data"]["required"],
+        json!(["type", "id"])
+    );
+    // The operation table sees the repaired schema too.
+    assert_eq!(
+        n.operations[0].response_schema.as_ref().unwrap()["required"],
+        json!(["data"])
+    );
+}
