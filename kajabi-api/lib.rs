@@ -12,6 +12,7 @@ mod operation;
 mod pagination;
 mod retry;
 mod secret;
+mod session_export;
 mod transport;
 
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
@@ -24,6 +25,7 @@ pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PA
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
+pub use session_export::SessionTokens;
 
 /// The generated client's inner state (credentials and token cache); not used directly.
 pub use auth::Session;
