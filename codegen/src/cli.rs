@@ -26,6 +26,17 @@ use serde_json::Value;
 /// Flags every operation command has besides its own; an argument may not take them.
 pub const RESERVED_FLAGS: &[&str] = &["body", "all", "help", "verbose", "version"];
 
+/// Top-level commands of the CLI itself; no group may take their names.
+pub const RESERVED_GROUPS: &[&str] = &[
+    "api",
+    "auth",
+    "completion",
+    "help",
+    "login",
+    "logout",
+    "sandbox",
+];
+
 /// One command: `kajabi <group> <action>`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CliCommand {
@@ -47,6 +58,8 @@ pub struct CliCommand {
     pub body: Option<CliBody>,
     /// Whether `--all` follows the pages.
     pub paginated: bool,
+    /// Names of the success body's members that hold credentials, redacted in the output.
+    pub secret_members: Vec<String>,
 }
 
 /// Where an argument goes.
@@ -182,6 +195,12 @@ fn shape(op: &Operation, problem: impl Into<String>) -> CliError {
 
 fn command(document: &Value, op: &Operation) -> Result<CliCommand, CliError> {
     let group = group_of(&op.path).ok_or_else(|| shape(op, "the path has no resource segment"))?;
+    if RESERVED_GROUPS.contains(&group.as_str()) {
+        return Err(shape(
+            op,
+            format!("its group `{group}` is a command of the CLI itself"),
+        ));
+    }
     let action = action_of(&op.name, &group);
     if action.is_empty() {
         return Err(shape(
@@ -272,7 +291,49 @@ fn command(document: &Value, op: &Operation) -> Result<CliCommand, CliError> {
         args,
         body,
         paginated: op.paginated,
+        secret_members: op
+            .response_schema
+            .as_ref()
+            .map(|schema| {
+                let mut names = Vec::new();
+                secret_properties(document, schema, &mut names, 0);
+                names.sort();
+                names.dedup();
+                names
+            })
+            .unwrap_or_default(),
     })
+}
+
+/// The names of the properties marked as credentials anywhere in `schema`.
+fn secret_properties(document: &Value, schema: &Value, names: &mut Vec<String>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let schema = resolve(document, schema);
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            if is_secret(document, property) {
+                names.push(name.clone());
+            }
+            secret_properties(document, property, names, depth + 1);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = schema.get(key).filter(|v| v.is_object()) {
+            secret_properties(document, inner, names, depth + 1);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for inner in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            secret_properties(document, inner, names, depth + 1);
+        }
+    }
 }
 
 fn body(
@@ -474,6 +535,7 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
             &c.summary,
             c.paginated,
         );
+        let secret_members = &c.secret_members;
         let args = c.args.iter().map(arg_tokens);
         let body = match &c.body {
             Some(b) => {
@@ -503,6 +565,7 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
                 args: &[#(#args),*],
                 body: #body,
                 paginated: #paginated,
+                secret_members: &[#(#secret_members),*],
             }
         }
     });
@@ -536,8 +599,9 @@ fn arg_tokens(arg: &CliArg) -> TokenStream {
     }
 }
 
-/// The table for people: one line per command, `kajabi GROUP ACTION <POSITIONAL>…`, the
-/// method, the path and the SDK method; pinned by the CLI's snapshot test.
+/// The table for people: one line per command, `kajabi GROUP ACTION <POSITIONAL>…` with the
+/// required flags, the method, the path and the SDK method (`(--all)` when it pages); pinned
+/// by the CLI's snapshot test.
 pub fn render_text(commands: &[CliCommand]) -> String {
     let lines: Vec<(String, &CliCommand)> = commands
         .iter()
@@ -545,6 +609,13 @@ pub fn render_text(commands: &[CliCommand]) -> String {
             let mut usage = format!("kajabi {} {}", c.group, c.action);
             for arg in c.args.iter().filter(|a| a.location == ArgLocation::Path) {
                 usage.push_str(&format!(" <{}>", arg.flag));
+            }
+            for arg in c
+                .args
+                .iter()
+                .filter(|a| a.location != ArgLocation::Path && a.required)
+            {
+                usage.push_str(&format!(" --{} <{}>", arg.flag, arg.wire));
             }
             (usage, c)
         })
@@ -675,6 +746,11 @@ mod tests {
             .find(|c| c.operation == "create_token")
             .unwrap();
         assert!(token.body.as_ref().unwrap().attributes.is_empty());
+        let token = table
+            .iter()
+            .find(|c| c.operation == "create_token")
+            .unwrap();
+        assert_eq!(token.secret_members, ["access_token", "refresh_token"]);
         let rendered = render_rust(&table);
         assert!(syn::parse_file(&rendered).is_ok());
     }
