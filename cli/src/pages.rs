@@ -39,12 +39,17 @@ pub(crate) async fn follow(
             .call_operation(command.operation, &params, None)
             .await?;
         output::redact(&mut page, command.secret_members);
-        let Some(Value::Array(data)) = page.get_mut("data").map(Value::take) else {
-            progress.finish_and_clear();
-            return Err(Failure::other(format!(
-                "page {number} of {} has no `data` array",
-                command.operation
-            )));
+        // The typed page leaves out an empty `data`.
+        let data = match page.get_mut("data").map(Value::take) {
+            Some(Value::Array(data)) => data,
+            None | Some(Value::Null) if page.is_object() => Vec::new(),
+            _ => {
+                progress.finish_and_clear();
+                return Err(Failure::other(format!(
+                    "page {number} of {} has no `data` array",
+                    command.operation
+                )));
+            }
         };
         let count = data.len() as u64;
         for item in data {

@@ -223,8 +223,12 @@ fn command(document: &Value, op: &Operation) -> Result<CliCommand, CliError> {
         .trim()
         .to_string();
     let mut args = Vec::new();
+    // Positionals in the order the path has them, whatever the order of declaration.
+    let position = |name: &str| op.path.find(&format!("{{{name}}}")).unwrap_or(usize::MAX);
+    let mut parameters: Vec<_> = op.parameters.iter().collect();
+    parameters.sort_by_key(|p| (p.location != "path", position(&p.name)));
     for location in ["path", "query", "header"] {
-        for parameter in op.parameters.iter().filter(|p| p.location == location) {
+        for parameter in parameters.iter().filter(|p| p.location == location) {
             let schema = resolve(document, &parameter.schema);
             if is_secret(document, schema) {
                 return Err(shape(
