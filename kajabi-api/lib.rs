@@ -10,6 +10,7 @@ mod generated;
 mod media_type;
 mod operation;
 mod pagination;
+mod raw_request;
 mod retry;
 mod secret;
 mod session_export;

@@ -80,6 +80,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         "logout" => session::logout().await,
         "auth" => session::status().await,
         "sandbox" => sandbox(sub).await,
+        "api" => api(sub).await,
         "completion" => {
             let shell = *sub
                 .get_one::<clap_complete::Shell>("shell")
@@ -123,6 +124,36 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
     // Keep the session, renewed or new, even when the call failed.
     credentials.persist()?;
     result
+}
+
+/// `kajabi api METHOD PATH`: any request through the SDK's `Client::request`.
+async fn api(matches: &ArgMatches) -> Result<(), Failure> {
+    let text = |id: &str| {
+        matches
+            .get_one::<String>(id)
+            .map(String::as_str)
+            .unwrap_or("")
+    };
+    let query: Vec<(String, String)> = matches
+        .get_many::<(String, String)>("query")
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let body = match matches.get_one::<String>("body") {
+        Some(source) => Some(request::read_body(source)?),
+        None => None,
+    };
+    let credentials = credentials::resolve()?;
+    let result = credentials
+        .client
+        .request(text("method"), text("path"), &query, body.as_ref())
+        .await;
+    credentials.persist()?;
+    match result? {
+        Some(value) => output::print(&value),
+        None => Ok(()),
+    }
 }
 
 /// `kajabi sandbox`: serves until Ctrl-C.

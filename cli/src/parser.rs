@@ -54,6 +54,7 @@ pub(crate) fn cli() -> Command {
                         .help("Port on 127.0.0.1 (default: any free port)"),
                 ),
         )
+        .subcommand(api())
         .subcommand(
             Command::new("completion")
                 .about("Print the shell completion script")
@@ -83,6 +84,45 @@ pub(crate) fn cli() -> Command {
         root = root.subcommand(command);
     }
     root
+}
+
+fn api() -> Command {
+    Command::new("api")
+        .about("Any request, for what the spec lacks, with the SDK's auth, retries and errors")
+        .long_about(
+            "Sends METHOD PATH (below the base URL, e.g. /v1/contacts) with the bearer token, \
+             Accept: application/vnd.api+json and a JSON body as application/vnd.api+json; \
+             prints the response body as JSON.",
+        )
+        .arg(
+            Arg::new("method")
+                .required(true)
+                .help("GET, POST, PATCH, PUT or DELETE"),
+        )
+        .arg(
+            Arg::new("path")
+                .required(true)
+                .help("The path, e.g. /v1/contacts"),
+        )
+        .arg(
+            Arg::new("query")
+                .long("query")
+                .short('q')
+                .value_name("NAME=VALUE")
+                .action(ArgAction::Append)
+                .value_parser(|text: &str| {
+                    text.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))
+                })
+                .help("A query parameter, as the wire spells it (`filter[site_id]=1`); repeatable"),
+        )
+        .arg(
+            Arg::new("body")
+                .long("body")
+                .value_name("FILE|-")
+                .help("The request body as JSON, from FILE or `-` for stdin"),
+        )
 }
 
 fn login() -> Command {

@@ -100,7 +100,7 @@ pub(crate) fn body(command: &Command, matches: &ArgMatches) -> Result<Option<Val
     Ok(body)
 }
 
-fn read_body(source: &str) -> Result<Value, Failure> {
+pub(crate) fn read_body(source: &str) -> Result<Value, Failure> {
     let text = if source == "-" {
         let mut text = String::new();
         std::io::stdin()

@@ -248,3 +248,91 @@ fn the_sandbox_command_prints_exports_that_work() {
     let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(me["data"]["attributes"]["name"], "Sandbox User");
 }
+
+#[test]
+fn api_sends_any_request_with_the_sdk_auth() {
+    let server = MockServer::start();
+    let post = server.mock(|when, then| {
+        when.method(httpmock::Method::POST)
+            .path("/v2/not_in_the_spec")
+            .query_param("filter[x]", "a b")
+            .query_param("n", "1")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("accept", "application/vnd.api+json, application/json")
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({"data": {"type": "things"}}));
+        then.status(201)
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({"data": {"id": "9"}}));
+    });
+    let gone = server.mock(|when, then| {
+        when.method(httpmock::Method::DELETE).path("/v2/gone");
+        then.status(404)
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({"errors": [{"status": "404", "title": "Not Found", "detail": "no such thing"}]}));
+    });
+    let empty = server.mock(|when, then| {
+        when.method(httpmock::Method::DELETE).path("/v2/empty");
+        then.status(204);
+    });
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        with_env(&mut kajabi(config.path()), &server).args([
+            "api",
+            "post",
+            "/v2/not_in_the_spec",
+            "--query",
+            "filter[x]=a b",
+            "-q",
+            "n=1",
+            "--body",
+            "-",
+        ]),
+        Some(r#"{"data": {"type": "things"}}"#),
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value, json!({"data": {"id": "9"}}));
+    post.assert_calls(1);
+
+    let missing = run(
+        with_env(&mut kajabi(config.path()), &server).args(["api", "DELETE", "/v2/gone"]),
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(4), "{}", describe(&missing));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such thing"));
+    gone.assert_calls(1);
+
+    let nothing = run(
+        with_env(&mut kajabi(config.path()), &server).args(["api", "DELETE", "/v2/empty"]),
+        None,
+    );
+    assert!(nothing.status.success(), "{}", describe(&nothing));
+    assert!(nothing.stdout.is_empty());
+    empty.assert_calls(1);
+
+    let any = catch_all(&server);
+    for args in [
+        ["api", "GET", "no-slash"],
+        ["api", "GET", "//evil.example.com/x"],
+        ["api", "B@D", "/v1/me"],
+    ] {
+        let output = run(
+            with_env(&mut kajabi(config.path()), &server).args(args),
+            None,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            describe(&output)
+        );
+    }
+    let bad_query = run(
+        with_env(&mut kajabi(config.path()), &server)
+            .args(["api", "GET", "/v1/me", "-q", "novalue"]),
+        None,
+    );
+    assert_eq!(bad_query.status.code(), Some(2), "{}", describe(&bad_query));
+    any.assert_calls(0);
+}
