@@ -63,6 +63,7 @@ fn verbose() {
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_span_events(FmtSpan::CLOSE)
                 .without_time()
                 .with_target(false),
