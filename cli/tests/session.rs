@@ -93,7 +93,7 @@ fn login_a_command_and_logout_against_the_sandbox() {
     assert!(logout.status.success(), "{}", describe(&logout));
     assert!(!dir.join(CONFIG).exists(), "the login is removed");
 
-    // The session is dead on the server: its token is refused, exit code 3.
+    // The session is dead on the server: its tokens are refused, exit code 3.
     let refused = run(
         kajabi(&dir)
             .env("KAJABI_BASE_URL", sandbox.base_url())
@@ -258,4 +258,47 @@ fn tokens_in_a_response_are_redacted() {
     assert_eq!(value["access_token"], "[redacted]");
     assert_eq!(value["refresh_token"], "[redacted]");
     assert_eq!(value["token_type"], "Bearer");
+}
+
+#[test]
+fn logout_of_a_stale_session_revokes_the_renewed_tokens() {
+    let server = MockServer::start();
+    let refresh = server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/oauth/token")
+            .form_urlencoded_tuple("grant_type", "refresh_token")
+            .form_urlencoded_tuple("refresh_token", "old-refresh");
+        then.status(200).json_body(json!({
+            "access_token": "new-access",
+            "refresh_token": "new-refresh",
+            "token_type": "Bearer",
+            "expires_in": 7200
+        }));
+    });
+    let revoke = server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/oauth/revoke")
+            .header("authorization", "Bearer new-access")
+            .form_urlencoded_tuple("token", "new-access");
+        then.status(200);
+    });
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path();
+    let login = json!({
+        "base_url": server.base_url(),
+        "client_id": "id",
+        "client_secret": "secret",
+        "session": {"access_token": "old-access", "refresh_token": "old-refresh", "renew_at": 1}
+    });
+    std::fs::write(dir.join(CONFIG), login.to_string()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join(CONFIG), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let logout = run(kajabi(dir).arg("logout"), None);
+    assert!(logout.status.success(), "{}", describe(&logout));
+    refresh.assert_calls(1);
+    revoke.assert_calls(1);
+    assert!(!dir.join(CONFIG).exists());
 }
