@@ -173,6 +173,28 @@ impl Session {
         }
     }
 
+    /// The cached tokens and the time left until their renewal, for
+    /// [`crate::Client::session_tokens`].
+    pub(crate) fn export(&self) -> Option<(SecretString, Option<SecretString>, Option<Duration>)> {
+        let token = self.current()?;
+        let now = (self.shared.clock)();
+        let renew_in = token.renew_at.map(|at| at.saturating_duration_since(now));
+        Some((token.access.clone(), token.refresh.clone(), renew_in))
+    }
+
+    /// Installs tokens kept from another process, to be renewed after `renew_in`.
+    pub(crate) fn import(
+        &self,
+        access: SecretString,
+        refresh: Option<SecretString>,
+        renew_in: Option<Duration>,
+    ) -> Result<(), Error> {
+        let renew_at = renew_in.map(|d| (self.shared.clock)() + d);
+        let token = Token::new(access, refresh, renew_at)?;
+        self.shared.token.store(Some(Arc::new(token)));
+        Ok(())
+    }
+
     /// Whether a new token can be had: with client credentials, or the token's refresh token.
     fn can_renew(&self, token: &Token) -> bool {
         self.shared.credentials.is_some() || token.refresh.is_some()

@@ -93,6 +93,27 @@ pub(crate) async fn send<T>(
     }
 }
 
+/// Sends a request built by hand ([`Client::request`](crate::Client::request)) down the same
+/// path as a generated call, in its own `kajabi.call` span; returns the success response.
+pub(crate) async fn send_raw(
+    client: &Client,
+    request: Request,
+    operation: &'static Operation,
+) -> Result<Response, Error> {
+    let span = tracing::info_span!(
+        "kajabi.call",
+        operation = operation.name,
+        method = operation.method,
+        path = request.url().path(),
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+    );
+    execute(client.inner(), client.client(), request, operation)
+        .instrument(span)
+        .await
+        .map_err(|e| e.with_operation(operation))
+}
+
 /// Why progenitor's code could not build the request: a missing or ill-formed argument, or
 /// a request reqwest refuses.
 fn from_build_error(error: progenitor_client::Error<()>) -> Error {

@@ -14,8 +14,10 @@ mod generated;
 mod media_type;
 mod operation;
 mod pagination;
+mod raw_request;
 mod retry;
 mod secret;
+mod session_export;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
@@ -26,6 +28,7 @@ pub use pagination::{PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PA
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
+pub use session_export::SessionTokens;
 
 /// The generated client's inner state (credentials and token cache); not used directly.
 pub use auth::Session;

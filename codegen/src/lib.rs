@@ -4,6 +4,7 @@
 //! `build.rs` calls [`generate_from_yaml`]; `cargo xtask sync-spec` calls [`generate()`] to vet
 //! a new document. Loading, normalizing and naming live in `kajabi-spec`, the one spec model.
 
+pub mod cli;
 pub mod generate;
 pub mod resources;
 mod wrap;

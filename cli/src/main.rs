@@ -1,0 +1,185 @@
+//! `kajabi`: every operation of Kajabi's public API as a command, generated from the same
+//! OpenAPI document as the `kajabi-api` SDK, which it calls through
+//! `Client::call_operation`. See `README.md` for the commands and the exit codes.
+
+#![forbid(unsafe_code)]
+
+mod config;
+mod credentials;
+mod failure;
+mod output;
+mod pages;
+mod parser;
+mod request;
+mod session;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+use failure::Failure;
+
+fn main() -> ExitCode {
+    let matches = match parser::cli().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => {
+            // Usage errors exit 2; --help and --version exit 0.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(failure::USAGE));
+        }
+    };
+    if matches.get_flag("verbose") {
+        verbose();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("kajabi: cannot start the async runtime: {e}");
+            return ExitCode::from(failure::OTHER);
+        }
+    };
+    match runtime.block_on(run(&matches)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("kajabi: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// `--verbose`: the SDK's `kajabi.call` span (operation, method, path, status, request id,
+/// duration; never a header or a secret) and its retry events, on stderr.
+fn verbose() {
+    use tracing_subscriber::{
+        filter::{LevelFilter, Targets},
+        fmt::format::FmtSpan,
+        layer::SubscriberExt,
+        util::SubscriberInitExt,
+    };
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_span_events(FmtSpan::CLOSE)
+                .without_time()
+                .with_target(false),
+        )
+        .with(Targets::new().with_target("kajabi_api", LevelFilter::INFO))
+        .try_init();
+}
+
+async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(Failure::usage("no command given; see `kajabi --help`"));
+    };
+    match name {
+        "login" => session::login(sub).await,
+        "logout" => session::logout().await,
+        "auth" => session::status().await,
+        "sandbox" => sandbox(sub).await,
+        "api" => api(sub).await,
+        "completion" => {
+            let shell = *sub
+                .get_one::<clap_complete::Shell>("shell")
+                .ok_or_else(|| Failure::usage("which shell?"))?;
+            clap_complete::generate(shell, &mut parser::cli(), "kajabi", &mut std::io::stdout());
+            Ok(())
+        }
+        group => {
+            let (action, sub) = sub
+                .subcommand()
+                .ok_or_else(|| Failure::usage(format!("`kajabi {group}` needs an action")))?;
+            let command = table::find(group, action)
+                .ok_or_else(|| Failure::usage(format!("no command `kajabi {group} {action}`")))?;
+            operation(command, sub).await
+        }
+    }
+}
+
+/// Runs one operation through `Client::call_operation` and prints its answer.
+async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Result<(), Failure> {
+    let params = request::params(command, matches);
+    // The body is read and checked before any credential is touched: bad input sends nothing.
+    let body = request::body(command, matches)?;
+    let credentials = credentials::resolve()?;
+    let all = command.paginated && matches.get_flag("all");
+    let result = if all {
+        pages::follow(&credentials.client, command, params).await
+    } else {
+        match credentials
+            .client
+            .call_operation(command.operation, &params, body)
+            .await
+        {
+            Ok(mut value) => {
+                output::redact(&mut value, command.secret_members);
+                output::print(&value)
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+    // Keep the session, renewed or new, even when the call failed.
+    credentials.persist()?;
+    result
+}
+
+/// `kajabi api METHOD PATH`: any request through the SDK's `Client::request`.
+async fn api(matches: &ArgMatches) -> Result<(), Failure> {
+    let text = |id: &str| {
+        matches
+            .get_one::<String>(id)
+            .map(String::as_str)
+            .unwrap_or("")
+    };
+    let query: Vec<(String, String)> = matches
+        .get_many::<(String, String)>("query")
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let body = match matches.get_one::<String>("body") {
+        Some(source) => Some(request::read_body(source)?),
+        None => None,
+    };
+    let credentials = credentials::resolve()?;
+    let result = credentials
+        .client
+        .request(text("method"), text("path"), &query, body.as_ref())
+        .await;
+    credentials.persist()?;
+    match result? {
+        Some(value) => output::print(&value),
+        None => Ok(()),
+    }
+}
+
+/// `kajabi sandbox`: serves until Ctrl-C.
+async fn sandbox(matches: &ArgMatches) -> Result<(), Failure> {
+    let config = kajabi_sandbox::Config {
+        port: matches.get_one::<u16>("port").copied().unwrap_or(0),
+        ..kajabi_sandbox::Config::default()
+    };
+    let sandbox = kajabi_sandbox::Sandbox::start_with(config)
+        .await
+        .map_err(|e| Failure::other(format!("cannot start the sandbox: {e}")))?;
+    // The sandbox's demo credentials are public constants, not secrets.
+    output::write_line(&format!(
+        "export KAJABI_BASE_URL={}\nexport KAJABI_CLIENT_ID={}\nexport KAJABI_CLIENT_SECRET={}",
+        sandbox.base_url(),
+        sandbox.client_id(),
+        sandbox.client_secret()
+    ))?;
+    eprintln!(
+        "kajabi sandbox listening on {}; Ctrl-C to stop",
+        sandbox.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::other(format!("cannot wait for Ctrl-C: {e}")))?;
+    drop(sandbox);
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! The clap command tree: the CLI's own commands, and one command per operation built from
+//! the generated table ([`crate::table::COMMANDS`]).
+
+use std::collections::BTreeMap;
+
+use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
+
+use crate::table::{self, Kind, Location};
+
+const ABOUT: &str = "Kajabi's public API from the command line: every operation a command";
+
+const AFTER_HELP: &str = "\
+Credentials: KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET (or KAJABI_ACCESS_TOKEN), and
+KAJABI_BASE_URL, or `kajabi login`. Output: the response body as JSON on stdout.
+Exit codes: 0 success, 2 usage or bad input, 3 authentication (no credentials, 401),
+4 not found, 1 anything else.";
+
+/// The whole command tree.
+pub(crate) fn cli() -> Command {
+    let mut root = Command::new("kajabi")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .after_help(AFTER_HELP)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("verbose")
+                .long("verbose")
+                .short('v')
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Print each request and its status on stderr (no header, no secret)"),
+        )
+        .subcommand(login())
+        .subcommand(
+            Command::new("logout")
+                .about("Revoke the session (POST /v1/oauth/revoke) and remove the stored login"),
+        )
+        .subcommand(
+            Command::new("auth")
+                .about("Authentication")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("status").about("Who the credentials belong to (GET /v1/me)"),
+                ),
+        )
+        .subcommand(
+            Command::new("sandbox")
+                .about("Run the local Kajabi sandbox and print the `export KAJABI_…` lines for it")
+                .arg(
+                    Arg::new("port")
+                        .long("port")
+                        .value_parser(value_parser!(u16))
+                        .help("Port on 127.0.0.1 (default: any free port)"),
+                ),
+        )
+        .subcommand(api())
+        .subcommand(
+            Command::new("completion")
+                .about("Print the shell completion script")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(value_parser!(clap_complete::Shell)),
+                ),
+        );
+    let mut groups: BTreeMap<&str, Vec<&'static table::Command>> = BTreeMap::new();
+    for command in table::COMMANDS {
+        groups.entry(command.group).or_default().push(command);
+    }
+    for (group, commands) in groups {
+        // `/v1/contacts` of `/v1/contacts/{id}`.
+        let prefix = commands
+            .first()
+            .map(|c| c.path.split('/').take(3).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default();
+        let mut command = Command::new(group)
+            .about(format!("Operations on {prefix}"))
+            .subcommand_required(true)
+            .arg_required_else_help(true);
+        for operation in commands {
+            command = command.subcommand(operation_command(operation));
+        }
+        root = root.subcommand(command);
+    }
+    root
+}
+
+fn api() -> Command {
+    Command::new("api")
+        .about("Any request, for what the spec lacks, with the SDK's auth, retries and errors")
+        .long_about(
+            "Sends METHOD PATH (below the base URL, e.g. /v1/contacts) with the bearer token, \
+             Accept: application/vnd.api+json and a JSON body as application/vnd.api+json; \
+             prints the response body as JSON.",
+        )
+        .arg(
+            Arg::new("method")
+                .required(true)
+                .help("GET, POST, PATCH, PUT or DELETE"),
+        )
+        .arg(
+            Arg::new("path")
+                .required(true)
+                .help("The path, e.g. /v1/contacts"),
+        )
+        .arg(
+            Arg::new("query")
+                .long("query")
+                .short('q')
+                .value_name("NAME=VALUE")
+                .action(ArgAction::Append)
+                .value_parser(|text: &str| {
+                    text.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))
+                })
+                .help("A query parameter, as the wire spells it (`filter[site_id]=1`); repeatable"),
+        )
+        .arg(
+            Arg::new("body")
+                .long("body")
+                .value_name("FILE|-")
+                .help("The request body as JSON, from FILE or `-` for stdin"),
+        )
+}
+
+fn login() -> Command {
+    Command::new("login")
+        .about("Store client credentials (and the session's tokens) for later commands")
+        .long_about(
+            "Checks the client credentials by getting a token, then stores them with the \
+             session's tokens in the config file (mode 0600; KAJABI_CONFIG_DIR overrides its \
+             folder). Without flags it prompts; the secret is never taken from argv.",
+        )
+        .arg(
+            Arg::new("client-id")
+                .long("client-id")
+                .help("The client id (prompted for when missing)"),
+        )
+        .arg(
+            Arg::new("client-secret-stdin")
+                .long("client-secret-stdin")
+                .action(ArgAction::SetTrue)
+                .help("Read the client secret from the first line of stdin"),
+        )
+        .arg(
+            Arg::new("base-url")
+                .long("base-url")
+                .help("The API's base URL (default KAJABI_BASE_URL, else https://api.kajabi.com)"),
+        )
+}
+
+fn operation_command(operation: &'static table::Command) -> Command {
+    let mut command = Command::new(operation.action)
+        .about(operation.summary)
+        .long_about(format!(
+            "{}\n\n{} {} (SDK method `{}`)",
+            operation.summary, operation.method, operation.path, operation.operation
+        ));
+    for arg in operation.args {
+        command = command.arg(argument(arg));
+    }
+    if let Some(body) = &operation.body {
+        command = command.arg(
+            Arg::new("body")
+                .long("body")
+                .value_name("FILE|-")
+                .help(format!(
+                    "The request body as JSON (sent as {}), from FILE or `-` for stdin",
+                    body.media
+                )),
+        );
+        for arg in body.attributes {
+            command = command.arg(argument(arg));
+        }
+    }
+    if operation.paginated {
+        command = command.arg(
+            Arg::new("all")
+                .long("all")
+                .action(ArgAction::SetTrue)
+                .help("Follow the pages; print one item per line (NDJSON)"),
+        );
+    }
+    command
+}
+
+fn argument(spec: &'static table::Arg) -> Arg {
+    let mut arg = Arg::new(spec.flag);
+    let wire = match spec.location {
+        Location::Path => "path parameter",
+        Location::Query => "query parameter",
+        Location::Header => "header",
+        Location::Attribute => "body member data.attributes",
+    };
+    let help = if spec.help.is_empty() {
+        format!("{wire} `{}`", spec.wire)
+    } else {
+        format!("{} ({wire} `{}`)", spec.help, spec.wire)
+    };
+    arg = arg.help(help);
+    if spec.location != Location::Path {
+        arg = arg.long(spec.flag);
+    }
+    // Attributes may come from --body instead; the schema check decides then.
+    arg = arg.required(spec.required && spec.location != Location::Attribute);
+    if spec.multiple {
+        arg = arg.action(ArgAction::Append);
+    }
+    if !spec.values.is_empty() {
+        return arg.value_parser(PossibleValuesParser::new(spec.values));
+    }
+    match spec.kind {
+        Kind::String => arg,
+        Kind::Integer => arg.value_parser(value_parser!(i64)),
+        Kind::Number => arg.value_parser(value_parser!(f64)),
+        Kind::Boolean => arg.value_parser(value_parser!(bool)),
+        Kind::Json => arg.value_name("JSON").value_parser(|text: &str| {
+            serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("not JSON: {e}"))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_tree_is_valid() {
+        super::cli().debug_assert();
+    }
+}

@@ -1,0 +1,65 @@
+//! Running the built `kajabi` binary in a clean environment.
+
+#![allow(dead_code)] // each test file uses its own part of the helpers
+
+use std::{
+    io::Write,
+    path::Path,
+    process::{Command, Output, Stdio},
+};
+
+/// The environment variables the CLI reads; none leaks in from the developer's shell.
+const VARIABLES: &[&str] = &[
+    "KAJABI_CLIENT_ID",
+    "KAJABI_CLIENT_SECRET",
+    "KAJABI_ACCESS_TOKEN",
+    "KAJABI_BASE_URL",
+    "KAJABI_CONFIG_DIR",
+];
+
+/// `kajabi` with no credentials in its environment and its login kept in `config_dir`.
+pub fn kajabi(config_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kajabi"));
+    for name in VARIABLES {
+        command.env_remove(name);
+    }
+    command.env("KAJABI_CONFIG_DIR", config_dir);
+    command
+}
+
+/// Runs `command` with `stdin` (empty when `None`) and collects its output.
+pub fn run(command: &mut Command, stdin: Option<&str>) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the kajabi binary starts");
+    let input = stdin.unwrap_or("").to_string();
+    let mut pipe = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("the kajabi binary ends");
+    writer.join().expect("stdin writer");
+    output
+}
+
+/// The text of stdout and stderr, for messages.
+pub fn describe(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A multi-threaded runtime: the sandbox (or mock) serves on its workers while the test
+/// blocks on the child process.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
