@@ -70,7 +70,7 @@ struct SyncSpecArgs {
     #[arg(long, value_name = "URL|PATH", default_value = DEFAULT_SOURCE,
           value_parser = OsStringValueParser::new().try_map(Source::parse))]
     from: Source,
-    /// The vendored file to compare with and update [default: <workspace>/openapi.yaml].
+    /// The vendored file to compare with and update [default: the workspace's openapi.yaml].
     #[arg(long, value_name = "PATH")]
     spec: Option<PathBuf>,
     /// Change nothing; exit 1 if the source differs from the vendored file.
@@ -89,7 +89,7 @@ struct DriveArgs {
     /// The client secret [default: the sandbox's demo client secret].
     #[arg(long, value_name = "SECRET")]
     client_secret: Option<String>,
-    /// The document whose operations are called [default: <workspace>/openapi.yaml].
+    /// The document whose operations are called [default: the workspace's openapi.yaml].
     #[arg(long, value_name = "PATH")]
     spec: Option<PathBuf>,
 }

@@ -12,8 +12,13 @@ async fn the_packaged_sdk_talks_to_the_packaged_sandbox() {
         .client_credentials(sandbox.client_id(), sandbox.client_secret())
         .build()
         .expect("a client");
-    let (email, contacts) = summary(&client).await.expect("get_me and list_contacts succeed");
+    let (email, contacts) = summary(&client)
+        .await
+        .expect("get_me and list_contacts succeed");
     assert_eq!(email, "sandbox@example.com");
-    assert!(contacts > 0, "the sandbox's first page of contacts is empty");
+    assert!(
+        contacts > 0,
+        "the sandbox's first page of contacts is empty"
+    );
     assert_eq!(sandbox.token_requests(), 1);
 }
