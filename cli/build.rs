@@ -5,7 +5,7 @@
 use std::{env, fs, path::PathBuf};
 
 /// The spec the commands are generated from, relative to this crate's manifest directory.
-const SPEC: &str = "../openapi.yaml";
+const SPEC: &str = "openapi.yaml";
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));

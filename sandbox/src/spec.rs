@@ -12,7 +12,7 @@ use kajabi_spec::Operation;
 use serde_json::Value;
 
 /// Kajabi's OpenAPI document, exactly as the SDK is generated from it.
-pub(crate) const SPEC_YAML: &str = include_str!("../../openapi.yaml");
+pub(crate) const SPEC_YAML: &str = include_str!("../openapi.yaml");
 
 /// The parsed document and its operation table.
 pub(crate) struct Spec {

@@ -8,7 +8,6 @@
 //! revocation (of the session's own access token) last. One error path is driven as well: a
 //! secured `GET` with a made-up token must come back as a typed 401.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,43 +22,6 @@ pub struct Options {
     pub client_id: String,
     pub client_secret: String,
     pub spec: PathBuf,
-}
-
-/// Parses the arguments after `drive`.
-pub fn parse(args: impl Iterator<Item = OsString>) -> Result<Options, String> {
-    let mut args = args;
-    let mut base_url = None;
-    let mut client_id = kajabi_sandbox::DEMO_CLIENT_ID.to_string();
-    let mut client_secret = kajabi_sandbox::DEMO_CLIENT_SECRET.to_string();
-    let mut spec = crate::default_spec();
-    while let Some(arg) = args.next() {
-        let text = arg.to_string_lossy().to_string();
-        let (flag, inline) = match text.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
-            _ => (text.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next().map(|a| a.to_string_lossy().to_string()))
-                .ok_or(format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "--base-url" => base_url = Some(value("--base-url")?),
-            "--client-id" => client_id = value("--client-id")?,
-            "--client-secret" => client_secret = value("--client-secret")?,
-            "--spec" => spec = PathBuf::from(value("--spec")?),
-            _ => return Err(format!("unexpected argument `{text}`")),
-        }
-    }
-    Ok(Options {
-        base_url: base_url.ok_or("drive needs --base-url")?,
-        client_id,
-        client_secret,
-        spec,
-    })
 }
 
 /// One operation to call: its SDK name, method, path and arguments.
