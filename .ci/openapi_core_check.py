@@ -355,6 +355,11 @@ def is_undeclared_status(found):
 def report(args):
     document = load_spec(args.spec)
     records = read_log(args.log)
+    # Every operation of the spec must have come back ok, but for the derived false alarms.
+    for method, template, _, _ in operations(document):
+        key = (method, template)
+        if key not in ok_operations and key not in false_alarms:
+            violations.append(f"drive: {method} {template} was never reported ok")
     allowed_ops = undeclared_404(document)
     errors = 0
     allowed = set()
@@ -448,6 +453,9 @@ def prism(args):
     for line in drive_lines:
         m = DRIVE_LINE.match(line)
         if not m:
+            # Every ERR line counts, whether or not it has the usual shape.
+            if line.startswith("ERR"):
+                violations.append(f"drive: {line}")
             continue
         outcome, method, template, _, rest = m.groups()
         if outcome == "ok":
@@ -456,6 +464,11 @@ def prism(args):
             false_alarms.add((method, template))
         else:
             violations.append(f"drive: {line}")
+    # Every operation of the spec must have come back ok, but for the derived false alarms.
+    for method, template, _, _ in operations(document):
+        key = (method, template)
+        if key not in ok_operations and key not in false_alarms:
+            violations.append(f"drive: {method} {template} was never reported ok")
     allowed_ops = undeclared_404(document)
     allowed = set()
     status_mismatch = "Unable to match the returned status code"

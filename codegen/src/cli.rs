@@ -403,24 +403,16 @@ fn body(
     })
 }
 
-/// The first path segment after a version prefix (`v1`), kebab-case.
+/// The first segment of the path's resource part ([`kajabi_spec::names::resource_segments`]:
+/// whatever version prefix precedes it), kebab-case.
 pub fn group_of(path: &str) -> Option<String> {
-    let mut segments = path.split('/').filter(|s| !s.is_empty());
-    let mut first = segments.next()?;
-    if is_version(first) {
-        first = segments.next()?;
-    }
+    let segments = kajabi_spec::names::resource_segments(path);
+    let first = segments.first()?;
     (!first.starts_with('{')).then(|| kebab(first))
 }
 
 fn resource_of(path: &str) -> Option<String> {
     group_of(path).map(|g| g.replace('-', "_"))
-}
-
-fn is_version(segment: &str) -> bool {
-    segment.len() > 1
-        && segment.starts_with('v')
-        && segment[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// The method name without the group's words (the last one plural or singular), kebab-case.
@@ -654,6 +646,7 @@ mod tests {
         assert_eq!(group_of("/v1/me").as_deref(), Some("me"));
         assert_eq!(group_of("/contacts").as_deref(), Some("contacts"));
         assert_eq!(group_of("/v1/{id}"), None);
+        assert_eq!(group_of("/api/v2/hooks/{id}").as_deref(), Some("hooks"));
         for (name, group, action) in [
             ("list_contacts", "contacts", "list"),
             ("get_contact", "contacts", "get"),

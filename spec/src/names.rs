@@ -93,9 +93,10 @@ pub fn resource_segments(path: &str) -> Vec<&str> {
 }
 
 /// How many leading segments the resource parts of all `paths` share, where dropping them
-/// still leaves a literal segment in every path: `/api/contacts` and `/api/hooks` share one
-/// (`api`); `/contacts` and `/contacts/{id}` share none, or `/contacts/{id}` would lose its
-/// noun.
+/// still leaves a literal segment in every path and no path has an id right after them:
+/// `/api/contacts` and `/api/hooks` share one (`api`); `/contacts` and `/contacts/{id}` share
+/// none, or `/contacts/{id}` would lose its noun; `/things/{id}/parts` and `/things/all` share
+/// none, as `things` is a resource.
 pub fn shared_prefix<'a>(paths: impl IntoIterator<Item = &'a str>) -> usize {
     let parts: Vec<Vec<&str>> = paths.into_iter().map(resource_segments).collect();
     let Some(first) = parts.first() else {
@@ -106,7 +107,11 @@ pub fn shared_prefix<'a>(paths: impl IntoIterator<Item = &'a str>) -> usize {
         let next = shared + 1;
         let all_share = parts.iter().all(|p| p.get(shared) == Some(segment));
         let nouns_left = parts.iter().all(|p| p[next..].iter().any(|s| !is_param(s)));
-        if is_param(segment) || !all_share || !nouns_left {
+        // A segment an id follows somewhere is a resource (`/things/{id}`), not a prefix.
+        let names_a_resource = parts
+            .iter()
+            .any(|p| p.get(next).is_some_and(|s| is_param(s)));
+        if is_param(segment) || !all_share || !nouns_left || names_a_resource {
             break;
         }
         shared = next;
@@ -280,6 +285,7 @@ mod tests {
         assert_eq!(shared_prefix(["/contacts", "/contacts/{id}"]), 0);
         assert_eq!(shared_prefix(["/v1/contacts", "/api/v1/hooks"]), 0);
         assert_eq!(shared_prefix(["/x/{id}", "/x/{id}/y"]), 0);
+        assert_eq!(shared_prefix(["/things/{id}/parts", "/things/all"]), 0);
         assert_eq!(shared_prefix(Vec::<&str>::new()), 0);
     }
 }

@@ -194,10 +194,14 @@ fn sdk_version() -> String {
     let manifest: toml::Table = include_str!("../../Cargo.toml")
         .parse()
         .expect("the SDK's manifest parses");
-    manifest["package"]["version"]
-        .as_str()
-        .expect("package.version")
-        .to_string()
+    // `version.workspace = true` takes the workspace's version.
+    let version = match &manifest["package"]["version"] {
+        toml::Value::String(version) => version.as_str(),
+        _ => manifest["workspace"]["package"]["version"]
+            .as_str()
+            .expect("a version"),
+    };
+    version.to_string()
 }
 
 /// The loopback server: every request but three gets the same `/v1/me` body. It also keeps

@@ -46,11 +46,17 @@ async fn requests_carry_the_default_user_agent_and_the_spec_version() {
 
 /// The SDK's own version, from its manifest (this test crate has its own).
 fn sdk_version() -> String {
-    let manifest: toml::Table = include_str!("../../Cargo.toml").parse().expect("manifest");
-    manifest["package"]["version"]
-        .as_str()
-        .expect("version")
-        .to_string()
+    let manifest: toml::Table = include_str!("../../Cargo.toml")
+        .parse()
+        .expect("the SDK's manifest parses");
+    // `version.workspace = true` takes the workspace's version.
+    let version = match &manifest["package"]["version"] {
+        toml::Value::String(version) => version.as_str(),
+        _ => manifest["workspace"]["package"]["version"]
+            .as_str()
+            .expect("a version"),
+    };
+    version.to_string()
 }
 
 #[tokio::test]
