@@ -487,14 +487,7 @@ fn description(schema: &Value) -> String {
 
 fn value_kind(document: &Value, schema: &Value) -> (ValueKind, bool, Vec<String>) {
     let schema = resolve(document, schema);
-    let ty = match schema.get("type") {
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null"),
-        Some(t) => t.as_str(),
-        None => None,
-    };
+    let ty = schema.as_object().and_then(kajabi_spec::primary_type);
     let values = schema
         .get("enum")
         .and_then(Value::as_array)

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod generate;
 pub mod resources;
+mod rust_names;
 mod wrap;
 
 pub use generate::{generate, GenerateError};

@@ -22,6 +22,7 @@
 //! The runtime half (id macro, lifting members in and out of the residue) is hand-written in
 //! `kajabi-api/flat.rs`.
 
+use crate::rust_names::pascal_case;
 use std::collections::{BTreeMap, BTreeSet};
 
 use kajabi_spec::{names, resolve, Normalized, Operation};
@@ -49,23 +50,13 @@ pub const VERB_EXCEPTIONS: &[(&str, &str, &str)] = &[
 /// The JSON:API type a relationship called `name` points to, and whether it is one of the
 /// spec's resource types (`known`); see the module docs.
 pub fn target_type(name: &str, known: &BTreeSet<String>) -> (String, bool) {
-    let plural = plural(name);
+    let plural = names::plural(name);
     if known.contains(&plural) {
         return (plural, true);
     }
     match TARGET_EXCEPTIONS.iter().find(|(n, _)| *n == name) {
         Some((_, target)) => (target.to_string(), known.contains(*target)),
         None => (plural, false),
-    }
-}
-
-fn plural(word: &str) -> String {
-    if word.ends_with('s') {
-        word.to_string()
-    } else if let Some(stem) = word.strip_suffix('y') {
-        format!("{stem}ies")
-    } else {
-        format!("{word}s")
     }
 }
 
@@ -250,20 +241,6 @@ fn required(doc: &Value, schema: Option<&Value>, name: &str) -> bool {
         .is_some_and(|r| r.iter().any(|m| m == name))
 }
 
-fn pascal(snake: &str) -> String {
-    snake
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// A field name for a member, or `None` if it cannot be one (it then stays in `extra`).
 fn field_ident(name: &str, taken: &mut BTreeSet<String>) -> Option<Ident> {
     let snake: String = name
@@ -394,7 +371,7 @@ fn members(
 }
 
 fn id_ident(type_: &str) -> Ident {
-    format_ident!("{}Id", pascal(&names::singular(type_)))
+    format_ident!("{}Id", pascal_case(&names::singular(type_)))
 }
 
 struct Resource<'a> {
@@ -421,7 +398,7 @@ impl<'a> Resource<'a> {
             ops,
             doc,
             id: id_ident(noun),
-            flat: format_ident!("{}", pascal(&names::singular(noun))),
+            flat: format_ident!("{}", pascal_case(&names::singular(noun))),
             fields,
             relationships,
         }
@@ -547,7 +524,7 @@ impl<'a> Resource<'a> {
         request_trips: &mut Vec<TokenStream>,
     ) -> Result<(TokenStream, TokenStream), GenerateError> {
         let (flat, id, noun) = (&self.flat, &self.id, self.noun);
-        let mut handle_name = pascal(noun);
+        let mut handle_name = pascal_case(noun);
         if *flat == handle_name {
             handle_name.push_str("Handle");
         }
@@ -660,7 +637,7 @@ impl<'a> Resource<'a> {
     ) -> Result<(TokenStream, TokenStream), GenerateError> {
         let (flat, noun) = (&self.flat, self.noun);
         let list = format_ident!("{}List", flat);
-        let builder = format_ident!("{}", pascal(&op.name));
+        let builder = format_ident!("{}", pascal_case(&op.name));
         let method = format_ident!("{}", op.name);
         let forwarded: Vec<TokenStream> = setters(file, op)?
             .into_iter()
@@ -1103,7 +1080,7 @@ fn module<'f>(file: &'f syn::File, name: &str) -> Option<&'f [Item]> {
 
 /// The functions of the builder progenitor generated for `op`.
 fn builder_fns<'f>(file: &'f syn::File, op: &Operation) -> Option<Vec<&'f syn::ImplItemFn>> {
-    let name = pascal(&op.name);
+    let name = pascal_case(&op.name);
     let block = module(file, "builder")?.iter().find_map(|item| match item {
         Item::Impl(block)
             if matches!(&*block.self_ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
@@ -1206,7 +1183,10 @@ mod tests {
 
     #[test]
     fn names_are_rust_names() {
-        assert_eq!(pascal("kajabi_payments_payouts"), "KajabiPaymentsPayouts");
+        assert_eq!(
+            pascal_case("kajabi_payments_payouts"),
+            "KajabiPaymentsPayouts"
+        );
         assert_eq!(id_ident("contact_tags").to_string(), "ContactTagId");
         let mut taken = BTreeSet::from(["id".to_string()]);
         assert_eq!(

@@ -15,6 +15,7 @@
 //! also get an `impl kajabi_api::Paginate`, and `Client::call_operation` dispatches on the
 //! operation name with JSON arguments. Nothing else in progenitor's output changes.
 
+use crate::rust_names::pascal_case;
 use proc_macro2::Span;
 use syn::{
     visit_mut::{self, VisitMut},
@@ -386,20 +387,6 @@ fn success_type(output: &ReturnType) -> Option<Type> {
         return None;
     };
     generic_arg(ty, "Result")
-}
-
-/// progenitor's builder struct name for an operation id.
-fn pascal_case(name: &str) -> String {
-    name.split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ impl Synth<'_> {
                     && !["data", "relationships", "attributes"]
                         .contains(&relationship.as_str()) =>
             {
-                plural(relationship)
+                crate::names::plural(relationship)
             }
             _ => self.resource.to_string(),
         }
@@ -249,16 +249,6 @@ fn fit_length(mut text: String, map: &Map<String, Value>) -> String {
     text
 }
 
-fn plural(word: &str) -> String {
-    if word.ends_with('s') {
-        word.to_string()
-    } else if let Some(stem) = word.strip_suffix('y') {
-        format!("{stem}ies")
-    } else {
-        format!("{word}s")
-    }
-}
-
 /// `1`, moved into `[minimum, maximum]` when the schema bounds it.
 fn integer(map: &Map<String, Value>) -> i64 {
     let mut value = 1_i64;
@@ -277,8 +267,8 @@ fn integer(map: &Map<String, Value>) -> i64 {
     value
 }
 
-/// The one non-null type a schema declares (`type: X` or `type: [X, "null"]`).
-fn primary_type(map: &Map<String, Value>) -> Option<&str> {
+/// The non-null type a schema object names (`type: X` or `type: [X, "null"]`).
+pub fn primary_type(map: &Map<String, Value>) -> Option<&str> {
     match map.get("type")? {
         Value::String(t) => Some(t),
         Value::Array(types) => types

@@ -21,7 +21,7 @@ pub mod normalize;
 mod resolve;
 mod validate;
 
-pub use example::{example_body, example_value};
+pub use example::{example_body, example_value, primary_type};
 pub use json_schema::json_schema;
 pub use normalize::{normalize, NormalizeError, Normalized, Operation, Parameter, Role};
 pub use resolve::resolve;

@@ -153,6 +153,18 @@ pub fn singular(noun: &str) -> String {
     }
 }
 
+/// English plural of a singular resource noun (`contact` → `contacts`, `category` →
+/// `categories`); a word ending in `s` is taken as plural already.
+pub fn plural(word: &str) -> String {
+    if word.ends_with('s') {
+        word.to_string()
+    } else if let Some(stem) = word.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{word}s")
+    }
+}
+
 /// Keep the name a valid Rust identifier whatever the path held (dashes, dots, ...).
 fn sanitize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

@@ -128,14 +128,7 @@ fn sample(document: &Value, schema: &Value) -> Value {
     {
         return first.clone();
     }
-    let kind = match schema.get("type") {
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null"),
-        Some(t) => t.as_str(),
-        None => None,
-    };
+    let kind = schema.as_object().and_then(kajabi_spec::primary_type);
     match kind {
         Some("integer" | "number") => json!(1),
         Some("boolean") => json!(true),
