@@ -264,3 +264,29 @@ pub(crate) fn page_param(field: &Result<Option<i64>, String>) -> Option<i64> {
 pub(crate) fn set_page_param(field: &mut Result<Option<i64>, String>, n: i64) {
     *field = Ok(Some(n));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::next_link_number;
+
+    #[test]
+    fn a_links_next_must_stay_under_the_base_url_and_go_forward() {
+        let base = "https://h.example/api";
+        let next = next_link_number("https://h.example/api/v1/c?page[number]=3&x=1", 2, base);
+        assert_eq!(next.unwrap(), 3);
+        for bad in [
+            "https://h.example/other/v1/c?page[number]=3",
+            "https://h.example/apix/v1/c?page[number]=3",
+            "http://h.example/api/v1/c?page[number]=3",
+            "https://h.example:444/api/v1/c?page[number]=3",
+            "https://g.example/api/v1/c?page[number]=3",
+            "https://u:p@h.example/api/v1/c?page[number]=3",
+            "https://h.example/api/v1/c?page[number]=2",
+            "https://h.example/api/v1/c?page[number]=x",
+            "/api/v1/c?page[number]=3",
+        ] {
+            let error = next_link_number(bad, 2, base).unwrap_err();
+            assert!(error.is_decode(), "{bad}: {error}");
+        }
+    }
+}

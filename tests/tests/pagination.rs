@@ -316,8 +316,9 @@ async fn a_links_next_off_the_base_url_is_refused_with_a_typed_error() {
     let server = MockServer::start_async().await;
     client_credentials_grant(&server, "at", "rt", 7200).await;
     let links = [
-        // Another port on the same host, another host, user info, a path outside the API, a
-        // link that does not go forward, one without a page number, not a URL.
+        // Another port on the same host, another host, user info, another port again, a link
+        // that does not go forward, one without a page number, not an absolute URL. (Paths
+        // outside a base URL's path: the unit test in kajabi-api/pagination.rs.)
         format!("{}/v1/contacts?page%5Bnumber%5D=2", elsewhere.base_url()),
         "https://evil.example/v1/contacts?page%5Bnumber%5D=2".to_string(),
         server
