@@ -1,12 +1,13 @@
 //! The OAuth token lifecycle: getting, caching, refreshing and dropping the bearer token.
 //!
-//! - The first call that needs a token gets one with the `client_credentials` grant, from the
-//!   operation whose [`crate::Role`] is `TokenGrant` in the generated table (its path, its
-//!   media types), never from a path written here.
+//! - The first call that needs a token gets one with the client's credentials: the
+//!   `client_credentials` grant, or the spec's `username`/`password` exchange (no `grant_type`),
+//!   from the operation whose [`crate::Role`] is `TokenGrant` in the generated table (its path,
+//!   its media types), never from a path written here.
 //! - The token is cached and reused until shortly before `expires_in` runs out: it is renewed
 //!   at `expires_in − margin` (default margin 60 s), or half-way for tokens shorter-lived than
-//!   two margins. Renewal tries the `refresh_token` grant first and falls back to client
-//!   credentials when the refresh token is refused.
+//!   two margins. Renewal tries the `refresh_token` grant first (when the server issued a
+//!   refresh token) and falls back to the client's credentials when it is refused.
 //! - One renewal runs at a time: callers that find the token stale wait on one lock and
 //!   re-check after it, so 100 tasks on a cold client cause one token request (single flight).
 //!   The fast path is a lock-free read of a ready `Authorization` header value.
@@ -54,9 +55,40 @@ pub(crate) struct Shared {
     pub(crate) max_body: usize,
 }
 
-pub(crate) struct Credentials {
-    pub(crate) client_id: String,
-    pub(crate) client_secret: SecretString,
+/// What the client gets new tokens with.
+pub(crate) enum Credentials {
+    /// The `client_credentials` grant.
+    Client {
+        client_id: String,
+        client_secret: SecretString,
+    },
+    /// The spec's third exchange: only `username` and `password`.
+    Password {
+        username: String,
+        password: SecretString,
+    },
+}
+
+impl Credentials {
+    /// The token request's form for these credentials.
+    fn grant(&self) -> types::CreateTokenBody {
+        match self {
+            Self::Client {
+                client_id,
+                client_secret,
+            } => types::CreateTokenBody {
+                grant_type: Some("client_credentials".into()),
+                client_id: Some(client_id.clone()),
+                client_secret: Some(client_secret.clone()),
+                ..Default::default()
+            },
+            Self::Password { username, password } => types::CreateTokenBody {
+                username: Some(username.clone()),
+                password: Some(password.clone()),
+                ..Default::default()
+            },
+        }
+    }
 }
 
 /// A bearer token with its ready header value.
@@ -195,7 +227,7 @@ impl Session {
         Ok(())
     }
 
-    /// Whether a new token can be had: with client credentials, or the token's refresh token.
+    /// Whether a new token can be had: with credentials, or the token's refresh token.
     fn can_renew(&self, token: &Token) -> bool {
         self.shared.credentials.is_some() || token.refresh.is_some()
     }
@@ -204,7 +236,7 @@ impl Session {
         token.renew_at.is_none_or(|at| (self.shared.clock)() < at)
     }
 
-    /// Gets a new token: the refresh grant first, client credentials after. Runs under the
+    /// Gets a new token: the refresh grant first, the client's credentials after. Runs under the
     /// `renewing` lock.
     async fn renew(
         &self,
@@ -221,18 +253,12 @@ impl Session {
             };
             result = self.request_token(http, &body).await;
             if let Err(e) = &result {
-                tracing::debug!(error = %e, "refresh grant refused; falling back to client credentials");
+                tracing::debug!(error = %e, "refresh grant refused; falling back to the credentials");
             }
         }
         if result.is_err() {
             if let Some(credentials) = &self.shared.credentials {
-                let body = types::CreateTokenBody {
-                    grant_type: Some("client_credentials".into()),
-                    client_id: Some(credentials.client_id.clone()),
-                    client_secret: Some(credentials.client_secret.clone()),
-                    ..Default::default()
-                };
-                result = self.request_token(http, &body).await;
+                result = self.request_token(http, &credentials.grant()).await;
             }
         }
         let token = Arc::new(result?);
@@ -278,7 +304,7 @@ impl Session {
         let headers = response.headers().clone();
         let (bytes, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
         if !status.is_success() {
-            let sent = [&body.client_secret, &body.refresh_token];
+            let sent = [&body.client_secret, &body.refresh_token, &body.password];
             let secrets: Vec<&str> = sent
                 .into_iter()
                 .flatten()
@@ -336,25 +362,25 @@ fn same_secret(a: &SecretString, b: &SecretString) -> bool {
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session")
-            .field(
-                "client_id",
-                &self
-                    .shared
-                    .credentials
-                    .as_ref()
-                    .map(|c| c.client_id.as_str()),
-            )
-            .field(
-                "client_secret",
-                &self.shared.credentials.as_ref().map(|c| &c.client_secret),
-            )
-            .field(
-                "token",
-                &self.shared.token.load().as_ref().map(|_| "[redacted]"),
-            )
-            .field("retry", &self.shared.retry)
-            .finish_non_exhaustive()
+        let mut f = f.debug_struct("Session");
+        match &self.shared.credentials {
+            Some(Credentials::Client {
+                client_id,
+                client_secret,
+            }) => f
+                .field("client_id", client_id)
+                .field("client_secret", client_secret),
+            Some(Credentials::Password { username, password }) => {
+                f.field("username", username).field("password", password)
+            }
+            None => f.field("credentials", &None::<()>),
+        };
+        f.field(
+            "token",
+            &self.shared.token.load().as_ref().map(|_| "[redacted]"),
+        )
+        .field("retry", &self.shared.retry)
+        .finish_non_exhaustive()
     }
 }
 
@@ -389,7 +415,7 @@ mod tests {
         SessionConfig {
             base_url,
             token_operation,
-            credentials: Some(Credentials {
+            credentials: Some(Credentials::Client {
                 client_id: "id".into(),
                 client_secret: SecretString::new("secret"),
             }),

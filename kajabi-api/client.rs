@@ -27,6 +27,8 @@ pub struct ClientBuilder {
     base_url: String,
     client_id: Option<String>,
     client_secret: Option<SecretString>,
+    username: Option<String>,
+    password: Option<SecretString>,
     access_token: Option<SecretString>,
     refresh_token: Option<SecretString>,
     connect_timeout: Duration,
@@ -45,6 +47,8 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.into(),
             client_id: None,
             client_secret: None,
+            username: None,
+            password: None,
             access_token: None,
             refresh_token: None,
             connect_timeout: Duration::from_secs(10),
@@ -77,6 +81,21 @@ impl ClientBuilder {
     ) -> Self {
         self.client_id = Some(client_id.into());
         self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// A Kajabi user's `username` and `password`, exchanged for tokens as the spec's third
+    /// token request (`username` and `password` only, no `grant_type`). Renewal uses the
+    /// refresh token when the server issued one and still accepts it, and this exchange again
+    /// otherwise. Not together with [`ClientBuilder::client_credentials`]; client
+    /// credentials are what Kajabi prefers.
+    pub fn password(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Self {
+        self.username = Some(username.into());
+        self.password = Some(password.into());
         self
     }
 
@@ -151,14 +170,16 @@ impl ClientBuilder {
     /// # Errors
     /// A configuration error ([`Error::is_config`]) for a base URL that does not parse, is
     /// plain `http://` to a non-loopback host, or has a query; for a client id without a
-    /// secret (or the reverse); or when the HTTP client cannot be built.
+    /// secret (or the reverse); for a username without a password (or the reverse); for
+    /// both client credentials and a username and password; or when the HTTP client cannot be
+    /// built.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(&self.base_url)?;
-        let credentials = match (self.client_id, self.client_secret) {
+        let client = match (self.client_id, self.client_secret) {
             (Some(client_id), Some(client_secret))
                 if !client_id.is_empty() && !client_secret.secret().is_empty() =>
             {
-                Some(Credentials {
+                Some(Credentials::Client {
                     client_id,
                     client_secret,
                 })
@@ -169,6 +190,27 @@ impl ClientBuilder {
                     "client credentials need both a non-empty client id and secret",
                 ))
             }
+        };
+        let user = match (self.username, self.password) {
+            (Some(username), Some(password))
+                if !username.is_empty() && !password.secret().is_empty() =>
+            {
+                Some(Credentials::Password { username, password })
+            }
+            (None, None) => None,
+            _ => {
+                return Err(Error::config(
+                    "the password exchange needs both a non-empty username and password",
+                ))
+            }
+        };
+        let credentials = match (client, user) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "set client credentials or a username and password, not both",
+                ))
+            }
+            (client, user) => client.or(user),
         };
         let http = match self.http {
             Some(http) => http,
@@ -203,6 +245,8 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &shown_raw(&self.base_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
+            .field("username", &self.username)
+            .field("password", &self.password)
             .field("access_token", &self.access_token)
             .field("refresh_token", &self.refresh_token)
             .field("timeout", &self.timeout)
@@ -276,7 +320,8 @@ impl Client {
     }
 
     /// A client configured from the environment: `KAJABI_BASE_URL` (optional),
-    /// `KAJABI_CLIENT_ID` and `KAJABI_CLIENT_SECRET`, and/or `KAJABI_ACCESS_TOKEN`.
+    /// `KAJABI_CLIENT_ID` and `KAJABI_CLIENT_SECRET` or `KAJABI_USERNAME` and
+    /// `KAJABI_PASSWORD`, and/or `KAJABI_ACCESS_TOKEN`.
     ///
     /// # Errors
     /// A configuration error when none of the credentials is set, or as [`ClientBuilder::build`].
@@ -291,14 +336,21 @@ impl Client {
             var("KAJABI_CLIENT_SECRET"),
             var("KAJABI_ACCESS_TOKEN"),
         );
-        if id.is_none() && secret.is_none() && token.is_none() {
+        let (username, password) = (var("KAJABI_USERNAME"), var("KAJABI_PASSWORD"));
+        if [&id, &secret, &token, &username, &password]
+            .iter()
+            .all(|v| v.is_none())
+        {
             return Err(Error::config(
-                "no credentials in the environment: set KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET, or KAJABI_ACCESS_TOKEN",
+                "no credentials in the environment: set KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET, KAJABI_USERNAME and KAJABI_PASSWORD, or KAJABI_ACCESS_TOKEN",
             ));
         }
         if id.is_some() || secret.is_some() {
             builder =
                 builder.client_credentials(id.unwrap_or_default(), secret.unwrap_or_default());
+        }
+        if username.is_some() || password.is_some() {
+            builder = builder.password(username.unwrap_or_default(), password.unwrap_or_default());
         }
         if let Some(token) = token {
             builder = builder.access_token(token);

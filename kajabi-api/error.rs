@@ -162,6 +162,14 @@ impl Error {
         e
     }
 
+    /// A success body the client will not act on: `detail` says why (it must not quote the
+    /// body, which may carry credentials).
+    pub(crate) fn unusable_body(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(Kind::Decode);
+        e.inner.detail = Some(detail.into());
+        e
+    }
+
     /// Names the operation that failed, unless the error already names one (a failed token
     /// request inside an API call stays the token request's error).
     pub(crate) fn with_operation(mut self, operation: &'static Operation) -> Self {

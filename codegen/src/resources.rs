@@ -681,8 +681,13 @@ impl<'a> Resource<'a> {
                     fn with_page(self, number: i64, size: i64) -> Self {
                         Self(self.0.with_page(number, size))
                     }
+                    fn base_url(&self) -> &str {
+                        self.0.base_url()
+                    }
                     fn fetch(self) -> crate::PageFuture<'a, #flat> {
-                        Box::pin(self.send())
+                        Box::pin(async move {
+                            self.0.fetch().await?.try_map(|data| crate::flat::flat(&data))
+                        })
                     }
                 }
             }

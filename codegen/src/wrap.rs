@@ -317,8 +317,30 @@ fn paginate_impl(builder: &Type, item: &Type) -> Item {
                 crate::pagination::set_page_param(&mut self.page_size, size);
                 self
             }
+            fn base_url(&self) -> &str {
+                &self.client.baseurl
+            }
             fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Item> {
-                Box::pin(async move { self.send().await.map(|page| page.into_inner().data) })
+                Box::pin(async move {
+                    // The normalizer gives every paginated list response `links` and `meta`.
+                    let page = self.send().await?.into_inner();
+                    let links = page.links.map(|l| crate::pagination::Links {
+                        first: l.first,
+                        prev: l.prev,
+                        next: l.next,
+                        last: l.last,
+                    });
+                    let meta = page.meta.map(|m| crate::pagination::Meta {
+                        total_pages: m.total_pages,
+                        total_count: m.total_count,
+                        current_page: m.current_page,
+                    });
+                    Ok(crate::pagination::Page::new(
+                        page.data,
+                        links.unwrap_or_default(),
+                        meta.unwrap_or_default(),
+                    ))
+                })
             }
         }
     }
