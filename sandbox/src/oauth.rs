@@ -9,10 +9,10 @@
 //! | `grant_type=refresh_token`, a live `refresh_token` | 200, a new pair; the old pair is revoked (rotation) |
 //! | `grant_type=refresh_token`, unknown, rotated or revoked token | 400 `invalid_grant` |
 //! | `grant_type=refresh_token` without `refresh_token` | 400 `invalid_request` |
-//! | `grant_type=password`, the demo user's `username` and `password` | 200, a new token pair |
-//! | `grant_type=password`, other or missing user credentials | 400 `invalid_grant` |
-//! | `grant_type=password` with a `client_id`/`client_secret` that is not the configured one | 401 `invalid_client` |
-//! | `grant_type` missing or anything else | 400 `unsupported_grant_type` |
+//! | the demo user's `username` and `password`, no `grant_type` (the spec's exchange) or `grant_type=password` | 200, a new token pair |
+//! | … other or missing user credentials | 400 `invalid_grant` |
+//! | … with a `client_id`/`client_secret` that is not the configured one | 401 `invalid_client` |
+//! | `grant_type` missing (and no `username`/`password`) or anything else | 400 `unsupported_grant_type` |
 //! | not a form body (another `Content-Type`, not UTF-8, a parameter given twice) | 400 `invalid_request` |
 //!
 //! A pair is `{"access_token","refresh_token","token_type":"Bearer","expires_in"}`; tokens are
@@ -237,7 +237,13 @@ pub(crate) fn token(
         Err(detail) => return bad_request("invalid_request", &detail),
     };
     let param = |name: &str| form.get(name).map(String::as_str);
-    let pair = match param("grant_type") {
+    // The spec's third exchange is `username` + `password` with no `grant_type`; the OAuth
+    // spelling `grant_type=password` is taken too.
+    let grant = match param("grant_type") {
+        None if param("username").is_some() || param("password").is_some() => Some("password"),
+        grant => grant,
+    };
+    let pair = match grant {
         Some("client_credentials") => {
             if param("client_id") != Some(creds.client_id)
                 || param("client_secret") != Some(creds.client_secret)

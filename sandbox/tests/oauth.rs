@@ -331,6 +331,26 @@ async fn token_requests_counts_every_token_call() {
 }
 
 #[tokio::test]
+async fn the_specs_exchange_takes_username_and_password_without_a_grant_type() {
+    let sandbox = Sandbox::start().await.expect("start");
+    let response = token(
+        &sandbox,
+        &[("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let (access, _) = pair(response).await;
+    assert_eq!(me(&sandbox, &access).await, 200);
+    let wrong = token(
+        &sandbox,
+        &[("username", DEMO_USERNAME), ("password", "guess")],
+    )
+    .await;
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(oauth_error(wrong).await, "invalid_grant");
+}
+
+#[tokio::test]
 async fn the_demo_user_logs_in_with_the_password_grant() {
     let sandbox = Sandbox::start().await.expect("start");
     assert_eq!(

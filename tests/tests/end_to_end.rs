@@ -155,10 +155,8 @@ async fn a_token_the_sandbox_expired_is_renewed_after_its_401() {
     assert_eq!(sandbox.requests(), 5, "grant, me, me (401), renewal, me");
 }
 
-// The spec's password exchange sends `username` and `password` only; the sandbox still answers
-// a form without `grant_type` with `unsupported_grant_type` (it wants `grant_type=password`).
+// The spec's password exchange sends `username` and `password` only, no `grant_type`.
 #[tokio::test]
-#[ignore = "the sandbox requires grant_type=password; the spec's exchange sends none"]
 async fn a_user_logs_in_with_username_and_password_and_renews_through_the_refresh_grant() {
     let time = Time::new();
     let config = Config {
