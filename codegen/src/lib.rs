@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod generate;
 pub mod resources;
+mod webhooks;
 mod wrap;
 
 pub use generate::{generate, GenerateError};
