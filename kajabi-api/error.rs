@@ -53,6 +53,8 @@ enum Kind {
     Timeout,
     Status,
     Decode,
+    /// A webhook delivery that is not a Kajabi event (see `crate::webhooks`).
+    Webhook,
 }
 
 /// `Result` with this crate's [`Error`].
@@ -170,6 +172,13 @@ impl Error {
         e
     }
 
+    /// A webhook delivery that cannot be read: `detail` is one line and never quotes the body.
+    pub(crate) fn webhook(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(Kind::Webhook);
+        e.inner.detail = Some(detail.into());
+        e
+    }
+
     /// Names the operation that failed, unless the error already names one (a failed token
     /// request inside an API call stays the token request's error).
     pub(crate) fn with_operation(mut self, operation: &'static Operation) -> Self {
@@ -254,9 +263,10 @@ impl Error {
         self.inner.kind == Kind::Status
     }
 
-    /// Whether a success response's body did not match the operation's schema.
+    /// Whether a success response's body did not match the operation's schema, or a webhook
+    /// delivery is not a Kajabi event ([`crate::webhooks::Event::parse`]).
     pub fn is_decode(&self) -> bool {
-        self.inner.kind == Kind::Decode
+        matches!(self.inner.kind, Kind::Decode | Kind::Webhook)
     }
 
     /// Whether authentication failed: a 401, a 403, a rejected client credential, or no
@@ -403,6 +413,7 @@ impl fmt::Display for Error {
                 f,
                 "{subject} returned a body that does not match the API schema ({detail})"
             ),
+            Kind::Webhook => write!(f, "the webhook delivery is not a Kajabi event: {detail}"),
             Kind::Status => {
                 let status = self
                     .inner

@@ -18,6 +18,7 @@ mod raw_request;
 mod retry;
 mod secret;
 mod session_export;
+pub mod webhooks;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};

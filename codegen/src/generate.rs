@@ -88,6 +88,7 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
     crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
     let resources = crate::resources::items(&file, normalized)?;
     file.items.extend(resources);
+    file.items.push(crate::webhooks::items(&file, normalized)?);
     let table = operation_table(&normalized.operations);
     file.items.extend(
         syn::parse2::<syn::File>(table)

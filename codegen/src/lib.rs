@@ -8,6 +8,7 @@ pub mod cli;
 pub mod generate;
 pub mod resources;
 mod rust_names;
+mod webhooks;
 mod wrap;
 
 pub use generate::{generate, GenerateError};

@@ -383,7 +383,7 @@ fn page_item(success: &Type, item_types: &[(String, Type)]) -> Option<Type> {
 }
 
 /// `T` from `Name<T>` (any path prefix).
-fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
+pub(crate) fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
     let Type::Path(path) = ty else { return None };
     path.path
         .segments
@@ -404,7 +404,7 @@ fn first_type_arg(segment: &syn::PathSegment) -> Option<Type> {
 }
 
 /// `T` from `-> Result<T, E>`.
-fn success_type(output: &ReturnType) -> Option<Type> {
+pub(crate) fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };

@@ -359,3 +359,89 @@ proptest! {
         })?;
     }
 }
+
+// ---- (d) webhook deliveries ----------------------------------------------------------------
+
+/// Envelopes around any payload, for known and unknown events, with ids of any type, some
+/// members missing.
+fn delivery() -> impl Strategy<Value = Value> {
+    let event = prop_oneof![
+        3 => proptest::sample::select(kajabi_api::webhooks::EVENTS).prop_map(Value::from),
+        1 => "[a-z_]{0,12}".prop_map(Value::from),
+        1 => scalar(),
+    ];
+    let id = prop_oneof![3 => "[a-z0-9_]{0,8}".prop_map(Value::from), 1 => scalar()];
+    (event, id, json(), any::<u8>()).prop_map(|(event, id, payload, drop)| {
+        let mut envelope = Map::new();
+        for (i, (name, value)) in [("event", event), ("id", id), ("payload", payload)]
+            .into_iter()
+            .enumerate()
+        {
+            if drop & (1 << i) == 0 || drop < 128 {
+                envelope.insert(name.into(), value);
+            }
+        }
+        Value::Object(envelope)
+    })
+}
+
+/// What `Event::parse` must do with `bytes`: never panic; a well-formed envelope of an event
+/// the spec does not know is `Unknown` with everything kept; any result keeps the event's
+/// name and payload; an error is a one-line decode error.
+fn check_event(bytes: &[u8]) -> Result<(), TestCaseError> {
+    use kajabi_api::webhooks::{Event, EVENTS};
+    let parsed = Event::parse(bytes);
+    let value: Option<Value> = serde_json::from_slice(bytes).ok();
+    let envelope = value.as_ref().and_then(|v| {
+        let event = v.get("event")?.as_str()?;
+        let id = match v.get("id")? {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        Some((event, id, v.get("payload")?))
+    });
+    match (&parsed, envelope) {
+        (Ok(event), Some((name, id, payload))) => {
+            prop_assert_eq!(event.name(), name);
+            prop_assert_eq!(event.id(), id.as_str());
+            prop_assert_eq!(event.raw_payload(), payload);
+            prop_assert_eq!(
+                matches!(event, Event::Unknown { .. }),
+                !EVENTS.contains(&name)
+            );
+        }
+        (Ok(event), None) => prop_assert!(false, "not an envelope, yet parsed: {event:?}"),
+        (Err(e), envelope) => {
+            prop_assert!(e.is_decode(), "{e}");
+            prop_assert!(!e.to_string().contains('\n'), "{e}");
+            if let Some((name, _, _)) = envelope {
+                prop_assert!(EVENTS.contains(&name), "an unknown event was refused: {e}");
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn event_parse_takes_any_bytes(bytes in collection::vec(any::<u8>(), 0..256)) {
+        check_event(&bytes)?;
+    }
+
+    #[test]
+    fn event_parse_takes_any_delivery(body in delivery()) {
+        check_event(body.to_string().as_bytes())?;
+    }
+
+    #[test]
+    fn event_parse_takes_damaged_deliveries(body in delivery(), cut in any::<usize>(), flip in any::<(usize, u8)>()) {
+        let mut bytes = body.to_string().into_bytes();
+        let at = flip.0 % bytes.len();
+        bytes[at] ^= flip.1;
+        bytes.truncate(bytes.len() - cut % bytes.len() / 2);
+        check_event(&bytes)?;
+    }
+}

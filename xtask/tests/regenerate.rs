@@ -302,3 +302,31 @@ fn a_new_resource_type_gets_its_flat_type_id_and_handle() {
     let data = item(&source, "pub struct WidgetsShowResponseData {");
     assert!(data.contains("pub id: ::std::string::String,"), "{data}");
 }
+
+#[test]
+fn a_new_webhook_event_gets_a_typed_variant_with_no_hand_edit() {
+    let (source, _) = regenerate(&["/v1/hooks/course_completed_sample"], |doc| {
+        doc["components"]["schemas"]["hooks_attributes"]["properties"]["event"]["enum"]
+            .as_array_mut()
+            .expect("the spec enumerates hook events")
+            .push(json!("course_completed"));
+        doc["paths"]["/v1/hooks/course_completed_sample"] =
+            doc["paths"]["/v1/hooks/tag_added_sample"].clone();
+    });
+    let events = item(&source, "pub const EVENTS");
+    assert!(events.contains("\"course_completed\""), "{events}");
+    let variant: String = item(&source, "CourseCompleted {")
+        .split_whitespace()
+        .collect();
+    assert!(
+        variant.contains(
+            "payload:crate::webhooks::Payload<::std::vec::Vec<types::GetHookCourseCompletedSampleResponseItem>"
+        ),
+        "the new event's payload is not typed from its sample: {variant}"
+    );
+    let squashed: String = source.split_whitespace().collect();
+    assert!(
+        squashed.contains("\"course_completed\"=>{Event::CourseCompleted{"),
+        "Event::parse does not read the new event"
+    );
+}
