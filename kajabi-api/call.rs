@@ -29,15 +29,17 @@ use crate::{
     body::{self, Success},
     generated::Client,
     media_type,
-    retry::send_retrying,
+    retry::send_rebuilding,
     Error, Operation,
 };
 
 /// Runs one generated call in its `kajabi.call` span: the entry of every operation's `send`.
-/// `built` is the request progenitor's code built, or why it could not.
-pub(crate) async fn send<T>(
+/// `build` runs progenitor's request code: once per call, and again for each retry (reqwest
+/// consumes the request it sends, and building again is cheaper on the path where nothing
+/// is retried than keeping a copy of every request).
+pub(crate) async fn send<'a, T>(
     operation: &'static Operation,
-    built: Result<(&Client, Request), progenitor_client::Error<()>>,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
 ) -> Result<ResponseValue<T>, Error> {
     let span = tracing::info_span!(
@@ -50,9 +52,20 @@ pub(crate) async fn send<T>(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    let disabled = span.is_disabled();
+    let call_span = if disabled { None } else { Some(&span) };
     let call = async move {
-        let (client, request) = built.map_err(from_build_error)?;
-        let response = execute(client.inner(), client.client(), request, operation).await?;
+        let (client, request) = build().map_err(from_build_error)?;
+        let rebuild = || build().ok().map(|(_, request)| request);
+        let response = execute(
+            client.inner(),
+            client.client(),
+            request,
+            rebuild,
+            operation,
+            call_span,
+        )
+        .await?;
         if !success.declares(response.status().as_u16()) {
             // A status the spec does not declare for this operation, e.g. 204 where 200 is.
             return Err(Error::from_status(
@@ -64,7 +77,7 @@ pub(crate) async fn send<T>(
         }
         success.decode(response).await
     };
-    if span.is_disabled() {
+    if disabled {
         // No subscriber wants it: skip the clock and the field records.
         return call.await.map_err(|e| e.with_operation(operation));
     }
@@ -108,10 +121,19 @@ pub(crate) async fn send_raw(
         status = tracing::field::Empty,
         attempt = tracing::field::Empty,
     );
-    execute(client.inner(), client.client(), request, operation)
-        .instrument(span)
-        .await
-        .map_err(|e| e.with_operation(operation))
+    let template = crate::retry::copy(&request);
+    let rebuild = || template.as_ref().and_then(crate::retry::copy);
+    execute(
+        client.inner(),
+        client.client(),
+        request,
+        rebuild,
+        operation,
+        Some(&span),
+    )
+    .instrument(span.clone())
+    .await
+    .map_err(|e| e.with_operation(operation))
 }
 
 /// Why progenitor's code could not build the request: a missing or ill-formed argument, or
@@ -128,41 +150,68 @@ fn from_build_error(error: progenitor_client::Error<()>) -> Error {
 }
 
 /// Puts the spec's media types and, where the spec's `security` asks for it, the bearer
-/// token on `request`; sends it through [`send_retrying`]; renews the token and resends once
-/// on a 401; and reads an error response into [`Error`], scrubbed of the credentials sent.
+/// token on `request`; sends it through [`send_rebuilding`]; renews the token and resends
+/// once on a 401; and reads an error response into [`Error`], scrubbed of the credentials
+/// sent. `rebuild` gives the same request again, as it was before this function's headers,
+/// for each further attempt; `span` (when a subscriber wants it) records the attempts.
 async fn execute(
     session: &Session,
     http: &reqwest::Client,
     mut request: Request,
+    rebuild: impl Fn() -> Option<Request>,
     operation: &'static Operation,
+    span: Option<&tracing::Span>,
 ) -> Result<Response, Error> {
-    media_type::apply(&mut request, operation);
+    // What every attempt carries on top of what `rebuild` gives.
+    let complete = |mut request: Request, bearer: Option<&Token>| {
+        media_type::apply(&mut request, operation);
+        if let Some(token) = bearer {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, token.header.clone());
+        }
+        request
+    };
     let mut bearer: Option<Arc<Token>> = None;
     if operation.secured {
-        let token = session.bearer(http).await?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, token.header.clone());
-        bearer = Some(token);
+        bearer = Some(session.bearer(http).await?);
     }
+    request = complete(request, bearer.as_deref());
     // Read before sending: the request is gone by the time an error needs scrubbing.
     let form_values = form_values(&request);
     let policy = &session.shared.retry;
+    let none = tracing::Span::none();
+    let span = span.unwrap_or(&none);
     let mut attempt = 0;
-    let (result, again) = send_retrying(http, request, policy, &mut attempt).await;
+    let again = |bearer: Option<&Token>| rebuild().map(|request| complete(request, bearer));
+    let result = send_rebuilding(
+        http,
+        request,
+        || again(bearer.as_deref()),
+        policy,
+        &mut attempt,
+        span,
+    )
+    .await;
     let mut response = result.map_err(Error::transport)?;
     if response.status() == StatusCode::UNAUTHORIZED {
-        if let (Some(rejected), Some(mut next)) = (&bearer, again) {
+        if let (Some(rejected), Some(next)) = (bearer.clone(), rebuild()) {
             // Rare paths are boxed: inline, their state would grow every call's future.
-            if let Some(token) = Box::pin(session.after_unauthorized(http, rejected)).await {
+            if let Some(token) = Box::pin(session.after_unauthorized(http, &rejected)).await {
                 tracing::info!(attempt, "401: retrying once with a renewed token");
-                next.headers_mut()
-                    .insert(AUTHORIZATION, token.header.clone());
-                bearer = Some(token);
-                response = Box::pin(send_retrying(http, next, policy, &mut attempt))
-                    .await
-                    .0
-                    .map_err(Error::transport)?;
+                let next = complete(next, Some(&token));
+                let renewed = Some(token);
+                response = Box::pin(send_rebuilding(
+                    http,
+                    next,
+                    || again(renewed.as_deref()),
+                    policy,
+                    &mut attempt,
+                    span,
+                ))
+                .await
+                .map_err(Error::transport)?;
+                bearer = renewed;
             }
         }
     }

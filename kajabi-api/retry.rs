@@ -171,22 +171,46 @@ pub(crate) fn is_idempotent(method: &str) -> bool {
     )
 }
 
-/// Sends `request`, and sends it again while [`classify`] and `policy` allow: the one place
-/// a request leaves for reqwest. `attempt` counts the attempts of the whole call, for its
-/// span. With the response comes a copy of the last request sent, for the one resend after
-/// a 401.
+/// Sends `request`, and sends it again while [`classify`] and `policy` allow, with a copy of
+/// it made before each attempt. For requests that cannot be built again: the token request.
+/// With the response comes a copy of the request sent.
 pub(crate) async fn send_retrying(
     http: &reqwest::Client,
-    mut request: Request,
+    request: Request,
     policy: &RetryPolicy,
     attempt: &mut u32,
 ) -> (reqwest::Result<Response>, Option<Request>) {
+    let template = copy(&request);
     let span = tracing::Span::current();
+    let result = send_rebuilding(
+        http,
+        request,
+        || template.as_ref().and_then(copy),
+        policy,
+        attempt,
+        &span,
+    )
+    .await;
+    (result, template)
+}
+
+/// Sends `request`, and sends it again while [`classify`] and `policy` allow: the one place
+/// a request leaves for reqwest. reqwest consumes the request it sends, so each further
+/// attempt gets a fresh one from `rebuild` (`None`: it cannot be rebuilt, e.g. a streaming
+/// body; the last response stands). Nothing is copied on the path where the first attempt
+/// succeeds. `attempt` counts the attempts of the whole call, recorded on `span`.
+pub(crate) async fn send_rebuilding(
+    http: &reqwest::Client,
+    mut request: Request,
+    rebuild: impl Fn() -> Option<Request>,
+    policy: &RetryPolicy,
+    attempt: &mut u32,
+    span: &tracing::Span,
+) -> reqwest::Result<Response> {
     let started = Instant::now();
     let idempotent = is_idempotent(request.method().as_str());
     let mut tries = 1;
     loop {
-        let again = copy(&request);
         *attempt += 1;
         span.record("attempt", *attempt);
         let (wait, next) = match http.execute(request).await {
@@ -194,7 +218,7 @@ pub(crate) async fn send_retrying(
                 let status = response.status();
                 span.record("status", status.as_u16());
                 if status.is_success() {
-                    return (Ok(response), again);
+                    return Ok(response);
                 }
                 let retry_after = response
                     .headers()
@@ -204,9 +228,8 @@ pub(crate) async fn send_retrying(
                     .resend_now(idempotent)
                     .then(|| policy.next_delay(tries, started.elapsed(), retry_after))
                     .flatten();
-                let (wait, next) = match (wait, again) {
-                    (Some(wait), Some(next)) => (wait, next),
-                    (_, again) => return (Ok(response), again),
+                let Some((wait, next)) = wait.and_then(|wait| Some((wait, rebuild()?))) else {
+                    return Ok(response);
                 };
                 tracing::info!(
                     attempt = *attempt,
@@ -221,8 +244,8 @@ pub(crate) async fn send_retrying(
                     .resend_now(idempotent)
                     .then(|| policy.next_delay(tries, started.elapsed(), None))
                     .flatten();
-                let (Some(wait), Some(next)) = (wait, again) else {
-                    return (Err(e), None);
+                let Some((wait, next)) = wait.and_then(|wait| Some((wait, rebuild()?))) else {
+                    return Err(e);
                 };
                 tracing::info!(
                     attempt = *attempt,
@@ -241,7 +264,7 @@ pub(crate) async fn send_retrying(
 
 /// A copy of `request` for another attempt; `None` for a streaming body. Cheaper than
 /// `Request::try_clone`, which allocates an extension map whatever it holds.
-fn copy(request: &Request) -> Option<Request> {
+pub(crate) fn copy(request: &Request) -> Option<Request> {
     let body = match request.body() {
         Some(body) => Some(reqwest::Body::from(Bytes::copy_from_slice(
             body.as_bytes()?,

@@ -94,8 +94,9 @@ pub(crate) fn wrap_builders(
             accept: operation.response_media.as_deref(),
         }
         .visit_impl_item_fn_mut(raw);
-        let (build, decoder) = split_send(raw)
+        let (mut build, decoder) = split_send(raw)
             .map_err(|e| GenerateError::Shape(format!("`{type_name}::send`: {e}")))?;
+        inline_header_map(&mut build);
         *raw = syn::parse_quote! {
             /// The request progenitor's code builds, before `send` hands it to `crate::call`.
             pub(crate) fn build_request(
@@ -112,7 +113,13 @@ pub(crate) fn wrap_builders(
             /// A [`crate::Error`] for a failed transport, an error status (with the decoded
             /// error body), or a response body that does not match the schema.
             pub async fn send(self) -> Result<#success, crate::Error> {
-                crate::call::send(&super::OPERATIONS[#index], self.build_request(), #decoder).await
+                // A retry builds the request again from a copy of the builder.
+                crate::call::send(
+                    &super::OPERATIONS[#index],
+                    move || self.clone().build_request(),
+                    #decoder,
+                )
+                .await
             }
         };
         block.items.push(send);
@@ -180,6 +187,103 @@ impl VisitMut for SetAccept<'_> {
             }
         }
         visit_mut::visit_expr_method_call_mut(self, call);
+    }
+}
+
+/// progenitor collects header parameters (and `api-version`) in a separate `HeaderMap`
+/// (`let mut header_map = ..; header_map.append(name, value); .. .headers(header_map)`), which
+/// costs an allocation and a merge per call. Where every `append` is an unconditional
+/// statement, they become `.header(name, value)` calls on the request builder instead; any
+/// other use of `header_map` (e.g. an optional header parameter) leaves the code as it is.
+fn inline_header_map(build: &mut Vec<Stmt>) {
+    let is_map = |expr: &Expr| matches!(expr, Expr::Path(p) if p.path.is_ident("header_map"));
+    let mut declared = None;
+    let mut appends = Vec::new();
+    for (i, stmt) in build.iter().enumerate() {
+        match stmt {
+            Stmt::Local(local) if matches!(&local.pat, Pat::Ident(p) if p.ident == "header_map") => {
+                declared = Some(i);
+            }
+            Stmt::Expr(Expr::MethodCall(call), Some(_))
+                if call.method == "append" && is_map(&call.receiver) && call.args.len() == 2 =>
+            {
+                appends.push((i, call.args[0].clone(), call.args[1].clone()));
+            }
+            _ => {}
+        }
+    }
+    let Some(declared) = declared else { return };
+    let mentions = build
+        .iter()
+        .map(|stmt| {
+            quote::quote!(#stmt)
+                .into_iter()
+                .flat_map(flatten)
+                .filter(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "header_map"))
+                .count()
+        })
+        .sum::<usize>();
+    // The `let`, each `append`, and the one `.headers(header_map)`.
+    if mentions != appends.len() + 2 {
+        return;
+    }
+    let mut merge = MergeHeaders {
+        headers: appends
+            .iter()
+            .map(|(_, n, v)| (n.clone(), v.clone()))
+            .collect(),
+        merged: false,
+    };
+    let mut rewritten = build.clone();
+    for stmt in &mut rewritten {
+        merge.visit_stmt_mut(stmt);
+    }
+    if !merge.merged {
+        return;
+    }
+    let removed: Vec<usize> = std::iter::once(declared)
+        .chain(appends.iter().map(|(i, ..)| *i))
+        .collect();
+    *build = rewritten
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !removed.contains(i))
+        .map(|(_, stmt)| stmt)
+        .collect();
+}
+
+/// Every token of `tree`, groups opened.
+fn flatten(tree: proc_macro2::TokenTree) -> Vec<proc_macro2::TokenTree> {
+    match tree {
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().flat_map(flatten).collect(),
+        other => vec![other],
+    }
+}
+
+/// Replaces `.headers(header_map)` with one `.header(name, value)` per collected header.
+struct MergeHeaders {
+    headers: Vec<(Expr, Expr)>,
+    merged: bool,
+}
+
+impl VisitMut for MergeHeaders {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::MethodCall(call) = expr {
+            let takes_map = call.method == "headers"
+                && call.args.len() == 1
+                && matches!(&call.args[0], Expr::Path(p) if p.path.is_ident("header_map"));
+            if takes_map {
+                let mut chained = (*call.receiver).clone();
+                self.visit_expr_mut(&mut chained);
+                for (name, value) in &self.headers {
+                    chained = syn::parse_quote!(#chained.header(#name, #value));
+                }
+                *expr = chained;
+                self.merged = true;
+                return;
+            }
+        }
+        visit_mut::visit_expr_mut(self, expr);
     }
 }
 

@@ -14,7 +14,11 @@
 //!
 //! Wall clock on a shared 2-core machine cannot resolve a few percent, so the headline ratio
 //! is in instructions per call: callgrind counts a client role at 200 and at 1,200 calls, and
-//! the difference divided by 1,000 leaves the per-call cost without the process setup. The
+//! the difference divided by 1,000 leaves the per-call cost without the process setup. It is
+//! counted three ways, both sides under the same [`Tracing`] each time: no subscriber (the
+//! headline, on the last line), a `tracing-subscriber` fmt subscriber filtered at WARN (a
+//! common production setting: the call's span must then cost next to nothing) and one at
+//! INFO (the span is recorded). The
 //! wall-clock ratios (sequential, and 64 calls in flight) and the number of token requests
 //! that 1,000 tasks starting together on a cold client cause are reported next to it.
 //!
@@ -38,6 +42,8 @@ const ROLE: &str = "KAJABI_BENCH_ROLE";
 const URL: &str = "KAJABI_BENCH_URL";
 /// How many measured calls a client role makes.
 const CALLS: &str = "KAJABI_BENCH_CALLS";
+/// The subscriber a client role runs under: `none`, `warn` or `info` ([`Tracing`]).
+const TRACING: &str = "KAJABI_BENCH_TRACING";
 
 const CLIENT_ID: &str = "bench-client-id";
 const CLIENT_SECRET: &str = "bench-client-secret";
@@ -65,6 +71,59 @@ impl Kind {
             Kind::Sdk => "client-sdk",
             Kind::Raw => "client-raw",
         }
+    }
+}
+
+/// The `tracing` subscriber both sides of one instruction count run under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tracing {
+    /// No subscriber at all: the headline figure.
+    None,
+    /// A fmt subscriber filtered at WARN: the call's span is disabled.
+    Warn,
+    /// A fmt subscriber at INFO: the call's span is recorded.
+    Info,
+}
+
+impl Tracing {
+    const ALL: [Tracing; 3] = [Tracing::None, Tracing::Warn, Tracing::Info];
+
+    fn name(self) -> &'static str {
+        match self {
+            Tracing::None => "none",
+            Tracing::Warn => "warn",
+            Tracing::Info => "info",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tracing::None => "no subscriber",
+            Tracing::Warn => "fmt subscriber at WARN",
+            Tracing::Info => "fmt subscriber at INFO",
+        }
+    }
+
+    fn from_env() -> Tracing {
+        match std::env::var(TRACING).as_deref() {
+            Ok("warn") => Tracing::Warn,
+            Ok("info") => Tracing::Info,
+            Ok("none") | Err(_) => Tracing::None,
+            Ok(other) => panic!("unknown {TRACING}={other:?}"),
+        }
+    }
+
+    /// Installs the subscriber for the whole process (the client role's).
+    fn install(self) {
+        let level = match self {
+            Tracing::None => return,
+            Tracing::Warn => tracing::Level::WARN,
+            Tracing::Info => tracing::Level::INFO,
+        };
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(std::io::stderr)
+            .init();
     }
 }
 
@@ -460,6 +519,7 @@ mod client_role {
             .expect("KAJABI_BENCH_CALLS")
             .parse()
             .expect("KAJABI_BENCH_CALLS is a number");
+        Tracing::from_env().install();
         // A current-thread runtime: no worker threads parking and stealing, whose
         // instructions would vary from run to run without being the client's work.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -482,10 +542,10 @@ mod instructions {
     const FEW: u64 = 200;
     const MANY: u64 = 1_200;
 
-    /// Per-call instructions of one side, or why there are none.
-    pub fn per_call(kind: Kind, url: &str) -> Result<f64, String> {
-        let few = total(kind, FEW, url)?;
-        let many = total(kind, MANY, url)?;
+    /// Per-call instructions of one side under `tracing`, or why there are none.
+    pub fn per_call(kind: Kind, tracing: Tracing, url: &str) -> Result<f64, String> {
+        let few = total(kind, tracing, FEW, url)?;
+        let many = total(kind, tracing, MANY, url)?;
         Ok((many as f64 - few as f64) / (MANY - FEW) as f64)
     }
 
@@ -498,14 +558,17 @@ mod instructions {
             .is_ok_and(|s| s.success())
     }
 
-    pub fn out_file(kind: Kind, calls: u64) -> PathBuf {
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("overhead-{}-{calls}.callgrind", kind.role()))
+    pub fn out_file(kind: Kind, tracing: Tracing, calls: u64) -> PathBuf {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "overhead-{}-{}-{calls}.callgrind",
+            kind.role(),
+            tracing.name()
+        ))
     }
 
     /// Instructions of one whole client run of `calls` calls.
-    fn total(kind: Kind, calls: u64, url: &str) -> Result<u64, String> {
-        let out = out_file(kind, calls);
+    fn total(kind: Kind, tracing: Tracing, calls: u64, url: &str) -> Result<u64, String> {
+        let out = out_file(kind, tracing, calls);
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let run = Command::new("valgrind")
             .arg("--tool=callgrind")
@@ -513,6 +576,7 @@ mod instructions {
             .arg(exe)
             .env(ROLE, kind.role())
             .env(CALLS, calls.to_string())
+            .env(TRACING, tracing.name())
             .env(URL, url)
             .stdin(Stdio::null())
             .output()
@@ -664,12 +728,16 @@ mod orchestrator {
         );
 
         // Instructions first, while this process is idle: the client roles run alone.
-        let instructions = if instructions::valgrind_available() {
-            [Kind::Sdk, Kind::Raw].map(|kind| instructions::per_call(kind, &server.url))
-        } else {
-            let missing = || Err("valgrind is not installed".to_string());
-            [missing(), missing()]
-        };
+        let available = instructions::valgrind_available();
+        let instructions = Tracing::ALL.map(|tracing| {
+            [Kind::Sdk, Kind::Raw].map(|kind| {
+                if available {
+                    instructions::per_call(kind, tracing, &server.url)
+                } else {
+                    Err("valgrind is not installed".to_string())
+                }
+            })
+        });
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -700,7 +768,7 @@ mod orchestrator {
 
         report(&instructions, sequential, concurrent, tokens, failed);
         eprintln!("(took {:.1} s)", started.elapsed().as_secs_f64());
-        let instruction_ratio = match &instructions {
+        let instruction_ratio = match &instructions[0] {
             [Ok(sdk), Ok(raw)] => fmt2(sdk / raw),
             _ => "nan".to_string(),
         };
@@ -721,7 +789,7 @@ mod orchestrator {
     }
 
     fn report(
-        instructions: &[Result<f64, String>; 2],
+        instructions: &[[Result<f64, String>; 2]; 3],
         sequential: (f64, f64),
         concurrent: (f64, f64),
         tokens: u64,
@@ -729,19 +797,18 @@ mod orchestrator {
     ) {
         println!();
         println!("{:<34} {:>12} {:>12} {:>9}", "", "sdk", "raw", "sdk/raw");
-        match instructions {
-            [Ok(sdk), Ok(raw)] => println!(
-                "{:<34} {sdk:>12.0} {raw:>12.0} {:>9.3}",
-                "instructions per call (callgrind)",
-                sdk / raw
-            ),
-            _ => {
-                println!(
-                    "{:<34} {:>12} {:>12} {:>9}",
-                    "instructions per call", "n/a", "n/a", "nan"
-                );
-                for error in instructions.iter().filter_map(|r| r.as_ref().err()) {
-                    println!("  instructions n/a: {error}");
+        println!("instructions per call (callgrind):");
+        for (tracing, figures) in Tracing::ALL.iter().zip(instructions) {
+            let label = format!("  {}", tracing.label());
+            match figures {
+                [Ok(sdk), Ok(raw)] => {
+                    println!("{label:<34} {sdk:>12.0} {raw:>12.0} {:>9.3}", sdk / raw)
+                }
+                _ => {
+                    println!("{label:<34} {:>12} {:>12} {:>9}", "n/a", "n/a", "nan");
+                    for error in figures.iter().filter_map(|r| r.as_ref().err()) {
+                        println!("  instructions n/a: {error}");
+                    }
                 }
             }
         }
@@ -763,10 +830,10 @@ mod orchestrator {
             "token requests, {} tasks on a cold client: {tokens} ({failed} calls failed)",
             cold::TASKS
         );
-        if instructions.iter().all(Result::is_ok) {
+        if instructions.iter().flatten().all(Result::is_ok) {
             println!(
                 "callgrind files: {}",
-                instructions::out_file(Kind::Sdk, 1_200)
+                instructions::out_file(Kind::Sdk, Tracing::None, 1_200)
                     .parent()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
