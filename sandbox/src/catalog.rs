@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use kajabi_spec::Operation;
+use kajabi_spec::{Operation, Role};
 use serde_json::{json, Value};
 
 use crate::problems::JSON_API;
@@ -306,12 +306,11 @@ fn action(route: &Route, resources: &[Resource]) -> Action {
 }
 
 fn prepare(spec: &Spec, op: &Operation) -> Route {
-    let kind = if op.path.ends_with("/oauth/token") {
-        Kind::Token
-    } else if op.path.ends_with("/oauth/revoke") {
-        Kind::Revoke
-    } else {
-        Kind::Api
+    // The OAuth endpoints by their role in the spec model, never by their path.
+    let kind = match op.role {
+        Role::TokenGrant => Kind::Token,
+        Role::Revoke => Kind::Revoke,
+        Role::Ordinary => Kind::Api,
     };
     let status_text = op
         .success_statuses

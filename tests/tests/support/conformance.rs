@@ -2,6 +2,10 @@
 //! with its parameters, bodies, security and responses; schema validation with the
 //! `jsonschema` crate; a lossless-comparison of JSON values; and a request recorder for
 //! httpmock (which has no request-history API of its own).
+//!
+//! This is the test's own, independent oracle: it reads the original document itself (its
+//! parameter merge and `$ref` walking included) instead of `kajabi-spec`'s model, so that a
+//! bug in the normalizer cannot hide behind the same bug in the check.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
