@@ -7,8 +7,8 @@ pub async fn summary(client: &Client) -> Result<(String, usize), kajabi_api::Err
     let me = client.get_me().send().await?;
     let email = me
         .data
+        .attributes
         .as_ref()
-        .and_then(|d| d.attributes.as_ref())
         .and_then(|a| a.email.clone())
         .unwrap_or_default();
     let contacts = client.list_contacts().send().await?;
