@@ -8,10 +8,10 @@
 //!
 //! ```text
 //! generated send ─▶ call::send (span, the crate's Error) ─▶ execute (media types, bearer,
-//!   401 renewal, error body) ─▶ retry::send_retrying ─▶ reqwest ─▶ body::Success::decode
+//!   401 renewal, error body) ─▶ retry::send_rebuilding ─▶ reqwest ─▶ body::Success::decode
 //! ```
 //!
-//! One entry ([`send`]) and one exit to the network ([`crate::retry::send_retrying`]). Errors
+//! One entry ([`send`]) and one exit to the network ([`crate::retry::send_rebuilding`]). Errors
 //! are the crate's [`Error`] from the first failure on: progenitor's hooks could return only a
 //! response or a `reqwest::Error`, so nothing goes through them.
 

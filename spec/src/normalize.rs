@@ -134,20 +134,11 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// Query parameter names as they go on the wire (`page[number]`).
-    pub fn query(&self) -> impl Iterator<Item = &str> {
-        self.parameters_in("query")
-    }
-
     /// Path parameter names, in declaration order.
     pub fn path_params(&self) -> impl Iterator<Item = &str> {
-        self.parameters_in("path")
-    }
-
-    fn parameters_in<'a>(&'a self, location: &'a str) -> impl Iterator<Item = &'a str> {
         self.parameters
             .iter()
-            .filter(move |p| p.location == location)
+            .filter(|p| p.location == "path")
             .map(|p| p.name.as_str())
     }
 }
