@@ -240,27 +240,14 @@ mod raw {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
-            .user_agent(format!("kajabi-api-rust/{}", sdk_version()))
+            .user_agent(format!(
+                "kajabi-api-rust/{}",
+                kajabi_api_tests::sdk_version()
+            ))
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .expect("reqwest client builds")
     }
-}
-
-/// The SDK's version, from its manifest (this bench's crate has its own), for the `User-Agent`
-/// the SDK sends.
-fn sdk_version() -> String {
-    let manifest: toml::Table = include_str!("../../Cargo.toml")
-        .parse()
-        .expect("the SDK's manifest parses");
-    // `version.workspace = true` takes the workspace's version.
-    let version = match &manifest["package"]["version"] {
-        toml::Value::String(version) => version.as_str(),
-        _ => manifest["workspace"]["package"]["version"]
-            .as_str()
-            .expect("a version"),
-    };
-    version.to_string()
 }
 
 /// The loopback server: every request but three gets the same `/v1/me` body. It also keeps

@@ -31,7 +31,10 @@ async fn requests_carry_the_default_user_agent_and_the_spec_version() {
         .mock_async(|when, then| {
             when.method(GET)
                 .path("/v1/version")
-                .header("user-agent", format!("kajabi-api-rust/{}", sdk_version()))
+                .header(
+                    "user-agent",
+                    format!("kajabi-api-rust/{}", kajabi_api_tests::sdk_version()),
+                )
                 .header("api-version", spec_version());
             then.status(200).json_body(version_body());
         })
@@ -42,21 +45,6 @@ async fn requests_carry_the_default_user_agent_and_the_spec_version() {
         .await
         .expect("answered");
     version.assert_calls_async(1).await;
-}
-
-/// The SDK's own version, from its manifest (this test crate has its own).
-fn sdk_version() -> String {
-    let manifest: toml::Table = include_str!("../../Cargo.toml")
-        .parse()
-        .expect("the SDK's manifest parses");
-    // `version.workspace = true` takes the workspace's version.
-    let version = match &manifest["package"]["version"] {
-        toml::Value::String(version) => version.as_str(),
-        _ => manifest["workspace"]["package"]["version"]
-            .as_str()
-            .expect("a version"),
-    };
-    version.to_string()
 }
 
 #[tokio::test]
