@@ -18,12 +18,14 @@ pub mod example;
 mod json_schema;
 pub mod names;
 pub mod normalize;
+mod operation;
 mod resolve;
 mod validate;
 
 pub use example::{example_body, example_value, primary_type};
 pub use json_schema::json_schema;
-pub use normalize::{normalize, NormalizeError, Normalized, Operation, Parameter, Role};
+pub use normalize::{normalize, NormalizeError, Normalized};
+pub use operation::{Operation, Parameter, Role};
 pub use resolve::resolve;
 pub use validate::{conforms, violation, Violation};
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::Role;
 
 /// A minimal 3.1 document with one operation whose parts the tests replace.
 fn doc(operation: Value) -> Value {
