@@ -431,22 +431,18 @@ async fn dropping_the_sandbox_frees_the_port() {
         .expect("version");
     assert_eq!(response.status(), 200);
     drop(sandbox);
-    let mut refused = false;
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_err() {
-            refused = true;
-            break;
+    // The listener closes on the server's task, after `drop` returns: wait for it with a wide
+    // bound (never a tight one), and never bind the port again (another test may hold it).
+    let refused = tokio::time::timeout(Duration::from_secs(30), async {
+        while tokio::net::TcpStream::connect(addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(refused, "the port still accepts connections after drop");
-    let again = Sandbox::start_with(Config {
-        port: addr.port(),
-        ..Config::default()
     })
-    .await
-    .expect("port reusable");
-    assert_eq!(again.addr(), addr);
+    .await;
+    assert!(
+        refused.is_ok(),
+        "the port still accepts connections 30 s after drop"
+    );
 }
 
 #[test]
