@@ -94,16 +94,6 @@ pub(crate) async fn logout() -> Result<(), Failure> {
             message: "not logged in: nothing to log out of".into(),
         });
     }
-    // A stale session is renewed first: `logout` revokes the session it finds, and the
-    // renewal its bearer triggers would otherwise leave the new pair alive.
-    if credentials.client.session_tokens().is_some() {
-        match credentials.client.access_token().await {
-            // Renewal refused: the session is dead already; `logout` below says so.
-            Ok(_) => {}
-            Err(e) if e.is_auth() => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
     match credentials.client.logout().await {
         Ok(()) => {}
         // The session is already dead: there is nothing left to revoke, only to forget.

@@ -3,16 +3,12 @@
 
 mod support;
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use httpmock::{Method::GET, MockServer};
 use kajabi_api::Client;
 use serde_json::json;
 use support::*;
-use tokio::time::Instant;
 
 async fn me_with<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
     let bearer = format!("Bearer {token}");
@@ -26,16 +22,6 @@ async fn me_with<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> 
                 .json_body(me_body());
         })
         .await
-}
-
-/// A clock the test moves by hand.
-fn manual_clock() -> (
-    Arc<Mutex<Instant>>,
-    impl Fn() -> Instant + Send + Sync + 'static,
-) {
-    let now = Arc::new(Mutex::new(Instant::now()));
-    let read = now.clone();
-    (now, move || *read.lock().unwrap())
 }
 
 #[tokio::test]

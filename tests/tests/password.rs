@@ -4,17 +4,13 @@
 
 mod support;
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use futures::future::join_all;
 use httpmock::{Method::GET, Method::POST, Mock, MockServer};
 use kajabi_api::{Client, ClientBuilder, RetryPolicy};
 use serde_json::json;
-use support::{capture::Capture, me_body};
-use tokio::time::Instant;
+use support::{capture::Capture, manual_clock, me_body};
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 
@@ -77,15 +73,6 @@ async fn me_with<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
             then.status(200).json_body(me_body());
         })
         .await
-}
-
-fn manual_clock() -> (
-    Arc<Mutex<Instant>>,
-    impl Fn() -> Instant + Send + Sync + 'static,
-) {
-    let now = Arc::new(Mutex::new(Instant::now()));
-    let read = now.clone();
-    (now, move || *read.lock().unwrap())
 }
 
 #[tokio::test]

@@ -166,3 +166,25 @@ async fn a_failed_logout_keeps_the_session_for_a_retry() {
     ok.assert_calls_async(1).await;
     grant.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn logout_of_a_stale_session_revokes_the_renewed_pair() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at-1", "rt-1", 600).await;
+    let refresh = refresh_grant(
+        &server,
+        "rt-1",
+        200,
+        serde_json::json!({"access_token": "at+/=", "refresh_token": "rt-2", "expires_in": 600}),
+    )
+    .await;
+    let (now, clock) = manual_clock();
+    let client = builder(&server).clock(clock).build().unwrap();
+    client.access_token().await.unwrap();
+    *now.lock().unwrap() += std::time::Duration::from_secs(3600);
+    // The renewed token is the bearer and the token revoked: no live pair is left behind.
+    let revoke = revoke_answer(&server, "at%2B%2F%3D", 200, None, "").await;
+    client.logout().await.unwrap();
+    refresh.assert_calls_async(1).await;
+    revoke.assert_calls_async(1).await;
+}

@@ -69,3 +69,13 @@ pub async fn refresh_grant<'a>(
 pub fn me_body() -> serde_json::Value {
     json!({"data": {"id": "42", "type": "users", "attributes": {"name": "Ada", "email": "ada@example.com"}}})
 }
+
+/// A clock the test moves by hand, for `ClientBuilder::clock`.
+pub fn manual_clock() -> (
+    std::sync::Arc<std::sync::Mutex<tokio::time::Instant>>,
+    impl Fn() -> tokio::time::Instant + Send + Sync + 'static,
+) {
+    let now = std::sync::Arc::new(std::sync::Mutex::new(tokio::time::Instant::now()));
+    let read = now.clone();
+    (now, move || *read.lock().unwrap())
+}
