@@ -10,20 +10,6 @@ use kajabi_api::Client;
 use serde_json::json;
 use support::*;
 
-async fn me_with<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
-    let bearer = format!("Bearer {token}");
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/me")
-                .header("authorization", bearer);
-            then.status(200)
-                .header("content-type", "application/vnd.api+json")
-                .json_body(me_body());
-        })
-        .await
-}
-
 #[tokio::test]
 async fn a_cold_client_gets_a_token_then_reuses_it() {
     let server = MockServer::start_async().await;

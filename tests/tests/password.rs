@@ -7,10 +7,10 @@ mod support;
 use std::time::Duration;
 
 use futures::future::join_all;
-use httpmock::{Method::GET, Method::POST, Mock, MockServer};
+use httpmock::{Method::POST, Mock, MockServer};
 use kajabi_api::{Client, ClientBuilder, RetryPolicy};
 use serde_json::json;
-use support::{capture::Capture, manual_clock, me_body};
+use support::{capture::Capture, manual_clock, me_with, refresh_grant};
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 
@@ -41,36 +41,6 @@ async fn password_grant(server: &MockServer, body: serde_json::Value) -> Mock<'_
                 .header_missing("authorization")
                 .body(form);
             then.status(200).json_body(body);
-        })
-        .await
-}
-
-async fn refresh_grant<'a>(
-    server: &'a MockServer,
-    refresh: &str,
-    status: u16,
-    body: serde_json::Value,
-) -> Mock<'a> {
-    let form = format!("grant_type=refresh_token&refresh_token={refresh}");
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/oauth/token")
-                .header_missing("authorization")
-                .body(form);
-            then.status(status).json_body(body);
-        })
-        .await
-}
-
-async fn me_with<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
-    let bearer = format!("Bearer {token}");
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1/me")
-                .header("authorization", bearer);
-            then.status(200).json_body(me_body());
         })
         .await
 }

@@ -4,17 +4,13 @@
 
 mod support;
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use futures::future::join_all;
 use httpmock::{Method::GET, Method::POST, MockServer};
 use kajabi_api::{Client, RetryPolicy, SecretString};
 use serde_json::json;
 use support::{capture::Capture, *};
-use tokio::time::Instant;
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 
@@ -135,18 +131,9 @@ async fn a_refused_refresh_token_echoed_by_the_server_never_shows_in_the_log() {
             }));
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v1/me");
-            then.status(200).json_body(me_body());
-        })
-        .await;
-    let now = Arc::new(Mutex::new(Instant::now()));
-    let read = now.clone();
-    let client = builder(&server)
-        .clock(move || *read.lock().unwrap())
-        .build()
-        .expect("client");
+    me_ok(&server).await;
+    let (now, clock) = manual_clock();
+    let client = builder(&server).clock(clock).build().expect("client");
     client.get_me().send().await.expect("first call");
     *now.lock().unwrap() += Duration::from_secs(600);
     client
@@ -170,12 +157,7 @@ async fn a_refused_refresh_token_echoed_by_the_server_never_shows_in_the_log() {
 async fn revoking_the_clients_own_token_drops_its_session() {
     let server = MockServer::start_async().await;
     let grant = client_credentials_grant(&server, "AT-first-token", "RT-first-token", 7200).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v1/me");
-            then.status(200).json_body(me_body());
-        })
-        .await;
+    me_ok(&server).await;
     let revoke = server
         .mock_async(|when, then| {
             when.method(POST)
@@ -201,12 +183,7 @@ async fn revoking_the_clients_own_token_drops_its_session() {
 async fn revoking_another_token_keeps_the_session() {
     let server = MockServer::start_async().await;
     let grant = client_credentials_grant(&server, "AT-first-token", "RT-first-token", 7200).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v1/me");
-            then.status(200).json_body(me_body());
-        })
-        .await;
+    me_ok(&server).await;
     server
         .mock_async(|when, then| {
             when.method(POST).path("/v1/oauth/revoke");

@@ -59,8 +59,36 @@ pub async fn refresh_grant<'a>(
     let form = format!("grant_type=refresh_token&refresh_token={refresh}");
     server
         .mock_async(|when, then| {
-            when.method(POST).path("/v1/oauth/token").body(form);
+            when.method(POST)
+                .path("/v1/oauth/token")
+                .header_missing("authorization")
+                .body(form);
             then.status(status).json_body(body);
+        })
+        .await
+}
+
+/// `GET /v1/me` with the bearer `token`, answered with [`me_body`].
+pub async fn me_with<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
+    let bearer = format!("Bearer {token}");
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET)
+                .path("/v1/me")
+                .header("authorization", bearer);
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(me_body());
+        })
+        .await
+}
+
+/// `GET /v1/me` with any bearer, answered with [`me_body`].
+pub async fn me_ok(server: &MockServer) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/me");
+            then.status(200).json_body(me_body());
         })
         .await
 }
