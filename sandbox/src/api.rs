@@ -33,6 +33,7 @@ use crate::problems;
 use crate::server::App;
 use crate::store::{self, Store};
 use crate::validation::{self, Problem};
+use crate::webhooks::{self, Pending};
 use crate::{pagination, query};
 
 /// The parts of a request the handler looks at.
@@ -93,6 +94,7 @@ pub(crate) fn answer(app: &App, route: &Route, call: &Call<'_>) -> Response<Body
         catalog,
         store: &mut store,
         now,
+        events: Vec::new(),
     };
     let result: Result<Option<Value>, Problem> = match &route.action {
         Action::List(index) => {
@@ -136,7 +138,15 @@ pub(crate) fn answer(app: &App, route: &Route, call: &Call<'_>) -> Response<Body
             .map(|item| item.and_then(|item| with_data(route, item))),
         Action::Fixed => Ok(None),
     };
+    // Deliveries are planned while the store is locked (the hooks and the payload are read
+    // as the change left them) and sent once it is released; the answer never waits for them.
+    let events = std::mem::take(&mut writer.events);
+    let planned = match &result {
+        Ok(_) if !events.is_empty() => webhooks::plan(catalog, writer.store, events),
+        _ => Vec::new(),
+    };
     drop(store);
+    app.webhooks.dispatch(planned);
     let media = route.media.as_deref().unwrap_or(problems::JSON_API);
     match result {
         Err(p) => problem(route, p.status, &p.detail, p.source),
@@ -170,6 +180,8 @@ struct Writer<'a, 'g> {
     store: &'a mut MutexGuard<'g, Store>,
     /// The clock's time, RFC 3339.
     now: String,
+    /// Webhook events the changes cause.
+    events: Vec<Pending>,
 }
 
 impl Writer<'_, '_> {

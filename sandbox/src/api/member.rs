@@ -5,10 +5,13 @@ use serde_json::{json, Value};
 
 use super::{stamp, Call, Writer};
 use crate::catalog::Route;
+use crate::store::id_of;
 use crate::validation::Problem;
+use crate::webhooks::Pending;
 
 impl Writer<'_, '_> {
-    /// `POST .../{id}/<action>`: a submission created under the owner (a form's), a state
+    /// `POST .../{id}/<action>`: a submission created under the owner (a form's, which is a
+    /// `form_submission` event), a state
     /// change of the owner (`deactivate`, `reactivate`), or the owner as it is.
     pub(super) fn member(
         &mut self,
@@ -31,7 +34,17 @@ impl Writer<'_, '_> {
                         .cloned()
                 })
                 .map(|name| (name, json!({"id": id, "type": owner.kind})));
-            return self.create(route, other, sent, link).map(Some);
+            let created = self.create(route, other, sent, link)?;
+            if owner.name == "forms" {
+                let form = self.store.get(&owner.path, id).cloned();
+                self.events.push(Pending {
+                    event: "form_submission".into(),
+                    id: id_of(&created).to_string(),
+                    subject: Some(id.to_string()),
+                    context: std::iter::once(created.clone()).chain(form).collect(),
+                });
+            }
+            return Ok(Some(created));
         }
         let answers_owner = route
             .example

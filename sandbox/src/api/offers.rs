@@ -7,6 +7,7 @@ use super::{stamp, Writer};
 use crate::catalog::Route;
 use crate::seed::point_relationships;
 use crate::store::id_of;
+use crate::webhooks::Pending;
 
 impl Writer<'_, '_> {
     /// Offers granted to (or taken from) a contact or a customer: the contact's customer is
@@ -177,6 +178,22 @@ impl Writer<'_, '_> {
             stamp(attributes, "updated_at", &self.now);
             stamp(attributes, "effective_start_at", &self.now);
         }
+        // The `purchase` event: the purchase, its customer and the offer; a hook's
+        // `resource_id` names the offer.
+        let customer = self.store.get(&customers.path, customer_id).cloned();
+        let offer_item = catalog
+            .target("offers")
+            .and_then(|o| self.store.get(&catalog.resources[o].path, id_of(offer)))
+            .cloned();
+        self.events.push(Pending {
+            event: "purchase".into(),
+            id: id.clone(),
+            subject: Some(id_of(offer).to_string()),
+            context: [Some(purchase.clone()), customer, offer_item]
+                .into_iter()
+                .flatten()
+                .collect(),
+        });
         self.store.insert(&purchases.path, purchase);
     }
 }

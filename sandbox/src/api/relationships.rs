@@ -8,6 +8,7 @@ use super::{Call, Writer};
 use crate::catalog::Route;
 use crate::store::id_of;
 use crate::validation::Problem;
+use crate::webhooks;
 
 impl Writer<'_, '_> {
     /// Reads or writes relationship `name` of the owner; the new identifiers.
@@ -84,10 +85,28 @@ impl Writer<'_, '_> {
             .cloned()
             .collect();
         self.set_related(&owner.path, id, name, &updated);
+        if name == "tags" && owner.name == "contacts" {
+            self.tag_events(&owner.path, id, &added, &removed);
+        }
         if name == "offers" {
             self.grant(route, &owner.name, id, &added, &removed);
         }
         Ok(Value::Array(updated))
+    }
+
+    /// `tag_added` / `tag_removed` for the tags added to or removed from contact `id`.
+    fn tag_events(&mut self, path: &str, id: &str, added: &[Value], removed: &[Value]) {
+        let Some(contact) = self.store.get(path, id).cloned() else {
+            return;
+        };
+        let tags = self
+            .catalog
+            .target("tags")
+            .map(|t| &self.catalog.resources[t]);
+        let store = &*self.store;
+        let tag = |tag_id: &str| tags.and_then(|t| store.get(&t.path, tag_id)).cloned();
+        let events = webhooks::tag_changes(&contact, added, removed, tag);
+        self.events.extend(events);
     }
 
     /// Sets relationship `name` of item `id` of `path` to `identifiers`.
