@@ -293,6 +293,20 @@ impl Writer<'_, '_> {
         stamp(attributes, "updated_at", &self.now);
         if created {
             stamp(attributes, "created_at", &self.now);
+            // A create invents no reference: an `…_id` attribute the request left out is null
+            // where the schema's `type` lists "null" (a hook's `resource_id`: without it the
+            // hook fires for every resource), not the example's id.
+            for (name, property) in properties.into_iter().flatten() {
+                let nullable = spec
+                    .resolve(property)
+                    .get("type")
+                    .and_then(Value::as_array)
+                    .is_some_and(|types| types.contains(&json!("null")));
+                let sent_it = sent.is_some_and(|s| s.contains_key(name));
+                if name.ends_with("_id") && nullable && !sent_it && attributes.contains_key(name) {
+                    attributes.insert(name.clone(), Value::Null);
+                }
+            }
         }
     }
 

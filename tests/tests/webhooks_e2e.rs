@@ -105,14 +105,10 @@ async fn register(client: &Client, event: &str, target_url: &str, resource: Opti
     if let Some(resource) = resource {
         new = new.resource_id(resource);
     }
-    client
-        .hooks()
-        .create(new)
-        .await
-        .expect("hook created")
-        .id
-        .as_str()
-        .to_string()
+    let hook = client.hooks().create(new).await.expect("hook created");
+    // Without a resource_id the hook is for every resource: none is invented.
+    assert_eq!(hook.resource_id, resource, "{event}: resource_id as sent");
+    hook.id.as_str().to_string()
 }
 
 struct Ids {
