@@ -13,6 +13,7 @@ mod parser;
 mod request;
 mod session;
 mod table;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -82,6 +83,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         "auth" => session::status().await,
         "sandbox" => sandbox(sub).await,
         "api" => api(sub).await,
+        "webhooks" => webhooks::run(sub).await,
         "completion" => {
             let shell = *sub
                 .get_one::<clap_complete::Shell>("shell")

@@ -55,6 +55,7 @@ pub(crate) fn cli() -> Command {
                 ),
         )
         .subcommand(api())
+        .subcommand(crate::webhooks::command())
         .subcommand(
             Command::new("completion")
                 .about("Print the shell completion script")

@@ -23,13 +23,17 @@ use axum::http::header::HOST;
 use axum::http::{HeaderMap, Response, StatusCode};
 use serde_json::{json, Map, Value};
 
+mod member;
+mod offers;
+mod relationships;
+
 use crate::catalog::{Action, Catalog, Route};
 use crate::clock::rfc3339;
 use crate::problems;
-use crate::seed::point_relationships;
 use crate::server::App;
-use crate::store::{self, id_of, Store};
+use crate::store::{self, Store};
 use crate::validation::{self, Problem};
+use crate::webhooks::{self, Pending};
 use crate::{pagination, query};
 
 /// The parts of a request the handler looks at.
@@ -90,6 +94,7 @@ pub(crate) fn answer(app: &App, route: &Route, call: &Call<'_>) -> Response<Body
         catalog,
         store: &mut store,
         now,
+        events: Vec::new(),
     };
     let result: Result<Option<Value>, Problem> = match &route.action {
         Action::List(index) => {
@@ -133,7 +138,15 @@ pub(crate) fn answer(app: &App, route: &Route, call: &Call<'_>) -> Response<Body
             .map(|item| item.and_then(|item| with_data(route, item))),
         Action::Fixed => Ok(None),
     };
+    // Deliveries are planned while the store is locked (the hooks and the payload are read
+    // as the change left them) and sent once it is released; the answer never waits for them.
+    let events = std::mem::take(&mut writer.events);
+    let planned = match &result {
+        Ok(_) if !events.is_empty() => webhooks::plan(catalog, writer.store, events),
+        _ => Vec::new(),
+    };
     drop(store);
+    app.webhooks.dispatch(planned);
     let media = route.media.as_deref().unwrap_or(problems::JSON_API);
     match result {
         Err(p) => problem(route, p.status, &p.detail, p.source),
@@ -167,6 +180,8 @@ struct Writer<'a, 'g> {
     store: &'a mut MutexGuard<'g, Store>,
     /// The clock's time, RFC 3339.
     now: String,
+    /// Webhook events the changes cause.
+    events: Vec<Pending>,
 }
 
 impl Writer<'_, '_> {
@@ -278,6 +293,20 @@ impl Writer<'_, '_> {
         stamp(attributes, "updated_at", &self.now);
         if created {
             stamp(attributes, "created_at", &self.now);
+            // A create invents no reference: an `…_id` attribute the request left out is null
+            // where the schema's `type` lists "null" (a hook's `resource_id`: without it the
+            // hook fires for every resource), not the example's id.
+            for (name, property) in properties.into_iter().flatten() {
+                let nullable = spec
+                    .resolve(property)
+                    .get("type")
+                    .and_then(Value::as_array)
+                    .is_some_and(|types| types.contains(&json!("null")));
+                let sent_it = sent.is_some_and(|s| s.contains_key(name));
+                if name.ends_with("_id") && nullable && !sent_it && attributes.contains_key(name) {
+                    attributes.insert(name.clone(), Value::Null);
+                }
+            }
         }
     }
 
@@ -293,322 +322,6 @@ impl Writer<'_, '_> {
         self.set_attributes(route, &mut item, sent, false);
         *self.store.get_mut(path, id)? = item.clone();
         Some(item)
-    }
-
-    /// Reads or writes relationship `name` of the owner; the new identifiers.
-    fn relationship(
-        &mut self,
-        route: &Route,
-        index: usize,
-        call: &Call<'_>,
-        name: &str,
-        sent: Option<&Value>,
-    ) -> Result<Value, Problem> {
-        let owner = &self.catalog.resources[index];
-        let id = call.id().unwrap_or("");
-        let current = self
-            .store
-            .get(&owner.path, id)
-            .and_then(|item| item.pointer(&format!("/relationships/{name}/data")))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if call.method == "GET" {
-            return Ok(Value::Array(current));
-        }
-        let target = self
-            .catalog
-            .target(name)
-            .map(|t| &self.catalog.resources[t]);
-        let mut named: Vec<Value> = Vec::new();
-        let sent_items = sent
-            .and_then(|s| s.get("data"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (at, identifier) in sent_items.iter().enumerate() {
-            let related = identifier.get("id").and_then(Value::as_str).unwrap_or("");
-            let kind = match target {
-                Some(target) if self.store.get(&target.path, related).is_none() => {
-                    return Err(Problem {
-                        status: StatusCode::NOT_FOUND,
-                        detail: format!("there is no {} with id {related:?}", target.kind),
-                        source: Some(json!({ "pointer": format!("/data/{at}/id") })),
-                    });
-                }
-                Some(target) => json!(target.kind),
-                None => identifier.get("type").cloned().unwrap_or(Value::Null),
-            };
-            let identifier = json!({"id": related, "type": kind});
-            if !named.contains(&identifier) {
-                named.push(identifier);
-            }
-        }
-        let has = |list: &[Value], i: &Value| list.iter().any(|x| id_of(x) == id_of(i));
-        let updated: Vec<Value> = match call.method {
-            "POST" => current
-                .iter()
-                .cloned()
-                .chain(named.iter().filter(|i| !has(&current, i)).cloned())
-                .collect(),
-            "PATCH" => named.clone(),
-            _ => current
-                .iter()
-                .filter(|i| !has(&named, i))
-                .cloned()
-                .collect(),
-        };
-        let added: Vec<Value> = updated
-            .iter()
-            .filter(|i| !has(&current, i))
-            .cloned()
-            .collect();
-        let removed: Vec<Value> = current
-            .iter()
-            .filter(|i| !has(&updated, i))
-            .cloned()
-            .collect();
-        self.set_related(&owner.path, id, name, &updated);
-        if name == "offers" {
-            self.grant(route, &owner.name, id, &added, &removed);
-        }
-        Ok(Value::Array(updated))
-    }
-
-    /// Sets relationship `name` of item `id` of `path` to `identifiers`.
-    fn set_related(&mut self, path: &str, id: &str, name: &str, identifiers: &[Value]) {
-        let Some(item) = self.store.get_mut(path, id) else {
-            return;
-        };
-        if !item.get("relationships").is_some_and(Value::is_object) {
-            item["relationships"] = json!({});
-        }
-        let relationship = &mut item["relationships"][name];
-        if !relationship.is_object() {
-            *relationship = json!({});
-        }
-        relationship["data"] = Value::Array(identifiers.to_vec());
-    }
-
-    /// Offers granted to (or taken from) a contact or a customer: the contact's customer is
-    /// created if there is none, both hold the same offers, and each grant records a purchase.
-    fn grant(&mut self, route: &Route, owner: &str, id: &str, added: &[Value], removed: &[Value]) {
-        let catalog = self.catalog;
-        let (Some(contacts), Some(customers)) =
-            (catalog.target("contacts"), catalog.target("customers"))
-        else {
-            return;
-        };
-        let (contacts, customers) = (&catalog.resources[contacts], &catalog.resources[customers]);
-        let (contact_id, customer_id) = if owner == contacts.name {
-            let linked = self
-                .store
-                .get(&contacts.path, id)
-                .and_then(|c| c.pointer("/relationships/customer/data/id"))
-                .and_then(Value::as_str)
-                .filter(|c| self.store.get(&customers.path, c).is_some())
-                .map(str::to_string);
-            let customer = match linked {
-                Some(customer) => customer,
-                None if added.is_empty() => return,
-                None => self.new_customer(id),
-            };
-            (id.to_string(), customer)
-        } else if owner == customers.name {
-            let contact = self
-                .store
-                .get(&customers.path, id)
-                .and_then(|c| c.pointer("/relationships/contact/data/id"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            (contact, id.to_string())
-        } else {
-            return;
-        };
-        for (path, item_id) in [
-            (&contacts.path, &contact_id),
-            (&customers.path, &customer_id),
-        ] {
-            let Some(current) = self.store.get(path, item_id).map(|item| {
-                item.pointer("/relationships/offers/data")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            }) else {
-                continue;
-            };
-            let mut offers: Vec<Value> = current
-                .into_iter()
-                .filter(|o| !removed.iter().any(|r| id_of(r) == id_of(o)))
-                .collect();
-            for offer in added {
-                if !offers.iter().any(|o| id_of(o) == id_of(offer)) {
-                    offers.push(offer.clone());
-                }
-            }
-            self.set_related(path, item_id, "offers", &offers);
-        }
-        for offer in added {
-            self.new_purchase(route, &customer_id, offer);
-        }
-    }
-
-    fn new_customer(&mut self, contact_id: &str) -> String {
-        let catalog = self.catalog;
-        let Some(customers) = catalog.target("customers").map(|c| &catalog.resources[c]) else {
-            return String::new();
-        };
-        let contacts = catalog.target("contacts").map(|c| &catalog.resources[c]);
-        let id = self.store.next_id();
-        let mut customer = customers.template.clone();
-        customer["id"] = json!(id);
-        customer["type"] = json!(customers.kind);
-        point_relationships(catalog, &mut customer, "1");
-        if let Some(relationships) = customer
-            .get_mut("relationships")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, relationship) in relationships.iter_mut() {
-                if let Some(data) = relationship.get_mut("data").filter(|d| d.is_array()) {
-                    *data = json!([]);
-                }
-                if name == "contact" {
-                    if let Some(contacts) = contacts {
-                        relationship["data"] = json!({"id": contact_id, "type": contacts.kind});
-                    }
-                }
-            }
-        }
-        if let Some(contacts) = contacts {
-            let person = self.store.get(&contacts.path, contact_id).cloned();
-            if let Some(attributes) = customer
-                .get_mut("attributes")
-                .and_then(Value::as_object_mut)
-            {
-                for key in ["name", "email"] {
-                    let value = person
-                        .as_ref()
-                        .and_then(|p| p.pointer(&format!("/attributes/{key}")));
-                    if let (Some(slot), Some(value)) = (attributes.get_mut(key), value) {
-                        if slot.is_string() && value.is_string() {
-                            *slot = value.clone();
-                        }
-                    }
-                }
-                stamp(attributes, "created_at", &self.now);
-                stamp(attributes, "updated_at", &self.now);
-            }
-            let customer_id = json!({"data": {"id": id, "type": customers.kind}});
-            if let Some(contact) = self.store.get_mut(&contacts.path, contact_id) {
-                if contact.get("relationships").is_some_and(Value::is_object) {
-                    contact["relationships"]["customer"] = customer_id;
-                }
-            }
-        }
-        self.store.insert(&customers.path, customer);
-        id
-    }
-
-    fn new_purchase(&mut self, _route: &Route, customer_id: &str, offer: &Value) {
-        let catalog = self.catalog;
-        let (Some(purchases), Some(customers)) =
-            (catalog.target("purchases"), catalog.target("customers"))
-        else {
-            return;
-        };
-        let (purchases, customers) = (&catalog.resources[purchases], &catalog.resources[customers]);
-        let id = self.store.next_id();
-        let mut purchase = purchases.template.clone();
-        purchase["id"] = json!(id);
-        purchase["type"] = json!(purchases.kind);
-        if let Some(relationships) = purchase
-            .get_mut("relationships")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, relationship) in relationships.iter_mut() {
-                let data = match name.as_str() {
-                    "offer" => offer.clone(),
-                    "customer" => json!({"id": customer_id, "type": customers.kind}),
-                    _ => match relationship.get("data") {
-                        Some(Value::Array(_)) => json!([]),
-                        _ => continue,
-                    },
-                };
-                relationship["data"] = data;
-            }
-        }
-        if let Some(attributes) = purchase
-            .get_mut("attributes")
-            .and_then(Value::as_object_mut)
-        {
-            for key in ["deactivated_at", "deactivation_reason"] {
-                if attributes.contains_key(key) {
-                    attributes.insert(key.into(), Value::Null);
-                }
-            }
-            stamp(attributes, "created_at", &self.now);
-            stamp(attributes, "updated_at", &self.now);
-            stamp(attributes, "effective_start_at", &self.now);
-        }
-        self.store.insert(&purchases.path, purchase);
-    }
-
-    /// `POST .../{id}/<action>`: a submission created under the owner (a form's), a state
-    /// change of the owner (`deactivate`, `reactivate`), or the owner as it is.
-    fn member(
-        &mut self,
-        route: &Route,
-        index: usize,
-        call: &Call<'_>,
-        sent: Option<&Value>,
-    ) -> Result<Option<Value>, Problem> {
-        let owner = &self.catalog.resources[index];
-        let id = call.id().unwrap_or("");
-        if let Some(other) = route.creates_in.filter(|other| *other != index) {
-            let target = &self.catalog.resources[other];
-            let link = target
-                .template
-                .get("relationships")
-                .and_then(Value::as_object)
-                .and_then(|r| {
-                    r.keys()
-                        .find(|name| self.catalog.target(name) == Some(index))
-                        .cloned()
-                })
-                .map(|name| (name, json!({"id": id, "type": owner.kind})));
-            return self.create(route, other, sent, link).map(Some);
-        }
-        let answers_owner = route
-            .example
-            .as_ref()
-            .and_then(|b| b.pointer("/data/type"))
-            .and_then(Value::as_str)
-            == Some(owner.kind.as_str());
-        if !answers_owner {
-            return Ok(None);
-        }
-        let action = call.path.rsplit('/').next().unwrap_or("");
-        let now = self.now.clone();
-        let Some(item) = self.store.get_mut(&owner.path, id) else {
-            return Ok(None);
-        };
-        if let Some(attributes) = item.get_mut("attributes").and_then(Value::as_object_mut) {
-            match action {
-                "deactivate" if attributes.contains_key("deactivated_at") => {
-                    attributes.insert("deactivated_at".into(), json!(now));
-                }
-                "reactivate" if attributes.contains_key("deactivated_at") => {
-                    attributes.insert("deactivated_at".into(), Value::Null);
-                    if attributes.contains_key("deactivation_reason") {
-                        attributes.insert("deactivation_reason".into(), Value::Null);
-                    }
-                }
-                _ => {}
-            }
-            stamp(attributes, "updated_at", &now);
-        }
-        Ok(Some(item.clone()))
     }
 }
 

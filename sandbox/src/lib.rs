@@ -31,6 +31,11 @@
 //! - **Errors**: an id that names no stored resource answers 404; a body that breaks the
 //!   request schema answers the declared 400/422 with `source.pointer`; unknown path → 404,
 //!   known path with another method → 405 (with `Allow`).
+//! - **Webhooks**: state changes and [`Sandbox::trigger`] POST the spec's events to the
+//!   loopback hooks registered for them, recorded in [`Sandbox::deliveries`]; the sandbox's own
+//!   routes outside `/v1`, `POST /_sandbox/webhooks/trigger/{event}` (202
+//!   `{"event","deliveries"}`, 404 `{"error","events"}` for an unknown event) and
+//!   `GET /_sandbox/webhooks/deliveries` (the record as JSON), need no token.
 //! - **For tests**: [`Sandbox::reset`] returns to the seeded data, [`Config::seed`] picks the
 //!   data and makes tokens repeatable, [`Config::clock`] ([`ManualClock`]) lets a test move
 //!   time (token expiry, timestamps) without sleeping.
@@ -51,7 +56,7 @@
 //! | offers | granting offers to a contact creates its customer if it has none, gives both the offers and records a purchase (offer + customer) per grant; granting to a customer does the same for its contact; removing offers removes them from both | no payments, transactions, orders or emails; purchases stay when offers are removed |
 //! | purchases | `deactivate` sets `deactivated_at`, `reactivate` clears it; `cancel_subscription` answers the purchase | no subscriptions or billing |
 //! | forms | `submit` stores a form submission linked to the form | no contact is created or tagged, no opt-in email |
-//! | webhooks | hooks are stored, listed, read and deleted; the `*_sample` operations answer the spec's samples | nothing is delivered |
+//! | webhooks | hooks are stored, listed, read and deleted; the `*_sample` operations answer the spec's samples; any `target_url` is accepted; deliveries follow state changes: `tag_added`/`tag_removed` (a contact's tags added/removed; the contact is the envelope's `id`), `form_submission` (a form submitted), `purchase` (an offer granted, once per purchase); a hook with `resource_id` fires only for that tag, form or offer; the body is `{"id", "event", "payload"}` with the payload in the shape of the event's `_sample` schema, built from the stored resources (the spec's example where the schema needs what the state lacks); POSTed in the background, [`ATTEMPTS`] tries with backoff, 2 s connect / 5 s request timeouts, no redirects; recorded ([`Sandbox::deliveries`]) | delivered to loopback targets only (others recorded as skipped); no signature (Kajabi documents none); `payment_succeeded` and `order_created` come only from [`Sandbox::trigger`] / `POST /_sandbox/webhooks/trigger/{event}` |
 //! | OAuth | client credentials, password (demo user), refresh with rotation, revoke; expiry on the injected clock | one client and one user; `scope` is ignored; a password-grant session refreshes like any other (the spec documents refresh for client-credential grants only) |
 //! | bad input | bodies over 1 MiB are unreadable (400/422 where declared); hostile paths, ids and queries get a declared answer or the 404 above, never a 5xx; one lock guards the store, so concurrent writers never corrupt it | — |
 //!
@@ -98,6 +103,7 @@ mod server;
 mod spec;
 mod store;
 mod validation;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -107,6 +113,7 @@ use std::time::Duration;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use seed::SEED_SIZE;
+pub use webhooks::{Delivery, Outcome, UnknownEvent, ATTEMPTS, MAX_RECORDS};
 
 /// The client id [`Config::default`] accepts.
 pub const DEMO_CLIENT_ID: &str = "sandbox-client-id";
@@ -255,6 +262,32 @@ impl Sandbox {
     /// How many requests have been answered, of any kind and outcome.
     pub fn requests(&self) -> usize {
         self.app.requests.load(Ordering::SeqCst)
+    }
+
+    /// Fires webhook `event` now, as if it had happened, for every hook registered for it
+    /// (whatever its `resource_id`); the payload comes from the first stored resource of each
+    /// type the event's `_sample` has. Returns how many deliveries it started; they run in
+    /// the background (see [`Sandbox::deliveries`]). Over HTTP:
+    /// `POST /_sandbox/webhooks/trigger/{event}`.
+    ///
+    /// # Errors
+    /// [`UnknownEvent`] when the spec lists no such event.
+    pub fn trigger(&self, event: &str) -> Result<usize, UnknownEvent> {
+        webhooks::trigger::fire(&self.app, event)
+    }
+
+    /// Every webhook delivery recorded so far (at most [`MAX_RECORDS`]), oldest first. A
+    /// delivery is recorded once it has ended: delivered, failed after [`ATTEMPTS`] POSTs, or
+    /// skipped (not loopback). Over HTTP: `GET /_sandbox/webhooks/deliveries`.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.app.webhooks.records()
+    }
+
+    /// Waits until `count` deliveries have been recorded since the sandbox started, and
+    /// returns [`Sandbox::deliveries`]. Wrap it in a timeout: it waits as long as it takes.
+    pub async fn wait_for_deliveries(&self, count: usize) -> Vec<Delivery> {
+        self.app.webhooks.recorded(count).await;
+        self.deliveries()
     }
 }
 

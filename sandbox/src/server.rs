@@ -28,6 +28,7 @@ use crate::problems;
 use crate::routes::Match;
 use crate::seed::seeded;
 use crate::store::Store;
+use crate::webhooks::{trigger, Webhooks};
 use crate::Config;
 
 /// Request bodies larger than this are treated as unreadable.
@@ -43,6 +44,8 @@ pub(crate) struct App {
     pub(crate) store: Mutex<Store>,
     pub(crate) token_requests: AtomicUsize,
     pub(crate) requests: AtomicUsize,
+    /// Webhook deliveries and their record.
+    pub(crate) webhooks: Webhooks,
 }
 
 /// Binds `127.0.0.1:<config.port>` and serves on a task of the current Tokio runtime.
@@ -64,6 +67,7 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
         store: Mutex::new(store),
         token_requests: AtomicUsize::new(0),
         requests: AtomicUsize::new(0),
+        webhooks: Webhooks::new(runtime.clone()),
     });
     let router = Router::new()
         .fallback(dispatch)
@@ -92,6 +96,9 @@ async fn handle(app: &App, request: Request) -> (Response<Body>, bool) {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let path = parts.uri.path();
+    if path.starts_with(trigger::PREFIX) {
+        return (trigger::answer(app, method, path), false);
+    }
     let (index, params) = match app.catalog.table.find(method, path) {
         Match::Found(index, params) => (index, params),
         Match::NotFound => return (problems::not_found(path), false),
