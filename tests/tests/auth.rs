@@ -270,3 +270,17 @@ async fn the_token_request_goes_to_the_token_grant_path_of_the_operation_table()
     assert_eq!(token.secret(), "at-1");
     grant.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_stale_token_that_cannot_be_renewed_is_sent_and_the_server_decides() {
+    let server = MockServer::start_async().await;
+    let me = me_with(&server, "at-old").await;
+    // No credentials, no refresh token, past its renewal time: nothing to renew it with.
+    let stale = kajabi_api::SessionTokens::new("at-old", None, Some(std::time::UNIX_EPOCH));
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .build_with_session(stale)
+        .unwrap();
+    client.get_me().send().await.unwrap();
+    me.assert_calls_async(1).await;
+}
