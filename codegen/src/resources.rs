@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 use syn::{FnArg, ImplItem, Item, Type};
 
 use crate::generate::GenerateError;
+use crate::wrap::Entry;
 
 /// Relationship names whose target is not the resource type named by their plural.
 pub const TARGET_EXCEPTIONS: &[(&str, &str)] = &[
@@ -91,7 +92,11 @@ struct Relationship {
 ///
 /// # Errors
 /// [`GenerateError::Shape`] if progenitor's output lacks a builder the spec names.
-pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Vec<Item>, GenerateError> {
+pub(crate) fn items(
+    file: &syn::File,
+    normalized: &Normalized,
+    entries: &BTreeMap<String, Entry>,
+) -> Result<Vec<Item>, GenerateError> {
     let doc = &normalized.document;
     let mut by_resource: BTreeMap<String, Ops> = BTreeMap::new();
     for op in &normalized.operations {
@@ -137,7 +142,7 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Vec<Ite
     let mut round_trips = Vec::new();
     let mut request_trips = Vec::new();
     for (noun, ops) in &by_resource {
-        let r = Resource::new(noun, ops, doc, &known);
+        let r = Resource::new(noun, ops, doc, &known, entries);
         module.push(r.id_type());
         module.push(r.flat_type(file)?);
         let (handle, accessor) = r.handle(file, &known, &mut request_trips)?;
@@ -382,10 +387,17 @@ struct Resource<'a> {
     flat: Ident,
     fields: Vec<Field>,
     relationships: Vec<Relationship>,
+    entries: &'a BTreeMap<String, Entry>,
 }
 
 impl<'a> Resource<'a> {
-    fn new(noun: &'a str, ops: &'a Ops<'a>, doc: &'a Value, known: &BTreeSet<String>) -> Self {
+    fn new(
+        noun: &'a str,
+        ops: &'a Ops<'a>,
+        doc: &'a Value,
+        known: &BTreeSet<String>,
+        entries: &'a BTreeMap<String, Entry>,
+    ) -> Self {
         let schemas: Vec<&Value> = [ops.get, ops.list]
             .into_iter()
             .flatten()
@@ -401,6 +413,7 @@ impl<'a> Resource<'a> {
             flat: format_ident!("{}", pascal_case(&names::singular(noun))),
             fields,
             relationships,
+            entries,
         }
     }
 
@@ -537,21 +550,19 @@ impl<'a> Resource<'a> {
             extra_items.push(list);
         }
         if let Some(op) = self.ops.get.filter(|op| op.path_params().next().is_none()) {
-            let call = self.call(file, op, quote!(id))?;
+            let read = self.read(self.call(file, op, quote!(id))?, op, quote!(read))?;
             methods.push(quote! {
                 /// Reads the resource.
                 pub async fn get(&self) -> Result<#flat, crate::Error> {
-                    let response = #call.send().await?;
-                    crate::flat::flat(&response.into_inner().data)
+                    #read.await
                 }
             });
         } else if let Some(op) = self.ops.get {
-            let call = self.call(file, op, quote!(id))?;
+            let read = self.read(self.call(file, op, quote!(id))?, op, quote!(read))?;
             methods.push(quote! {
                 /// Reads one resource by id.
                 pub async fn get(&self, id: &#id) -> Result<#flat, crate::Error> {
-                    let response = #call.send().await?;
-                    crate::flat::flat(&response.into_inner().data)
+                    #read.await
                 }
             });
         }
@@ -611,6 +622,31 @@ impl<'a> Resource<'a> {
         ))
     }
 
+    /// The future of `crate::flat::<reader>(..)` sending the request `builder` builds down the operation's
+    /// call path (as its `send` does) and reading the flat value straight from the response
+    /// body, so that members the generated types do not declare reach `extra`.
+    fn read(
+        &self,
+        builder: TokenStream,
+        op: &Operation,
+        reader: TokenStream,
+    ) -> Result<TokenStream, GenerateError> {
+        let entry = self
+            .entries
+            .get(&op.name)
+            .filter(|entry| entry.json)
+            .ok_or_else(|| GenerateError::Shape(format!("{}: no JSON success body", op.name)))?;
+        let (index, decoder) = (entry.index, &entry.decoder);
+        Ok(quote! {{
+            let builder = #builder;
+            crate::flat::#reader(
+                &super::OPERATIONS[#index],
+                move || builder.clone().build_request(),
+                #decoder,
+            )
+        }})
+    }
+
     /// `self.client.<op>().<path setter>(<id>.as_str())`.
     fn call(
         &self,
@@ -668,6 +704,8 @@ impl<'a> Resource<'a> {
              [`Paginate::items`](crate::Paginate::items) for every item of every page.",
             op.name
         );
+        let read = self.read(quote!(self.0), op, quote!(read))?;
+        let page = self.read(quote!(self.0), op, quote!(page))?;
         let paginate = op.paginated.then(|| {
             quote! {
                 impl<'a> crate::Paginate<'a> for #list<'a> {
@@ -685,9 +723,7 @@ impl<'a> Resource<'a> {
                         self.0.base_url()
                     }
                     fn fetch(self) -> crate::PageFuture<'a, #flat> {
-                        Box::pin(async move {
-                            self.0.fetch().await?.try_map(|data| crate::flat::flat(&data))
-                        })
+                        Box::pin(#page)
                     }
                 }
             }
@@ -709,8 +745,7 @@ impl<'a> Resource<'a> {
 
                     /// Sends the request and returns one page's resources.
                     pub async fn send(self) -> Result<Vec<#flat>, crate::Error> {
-                        let page = self.0.send().await?;
-                        crate::flat::flat(&page.into_inner().data)
+                        #read.await
                     }
                 }
 
@@ -896,23 +931,23 @@ impl<'a> Resource<'a> {
         };
         let method = if update {
             let call = self.call(file, op, quote!(id))?;
+            let read = self.read(quote!(#call.body(body)), op, quote!(read))?;
             quote! {
                 /// Changes one resource: the members `changes` sets.
                 pub async fn update(&self, id: &#id, changes: #name) -> Result<#flat, crate::Error> {
                     let document = crate::flat::with_id(changes.to_document(), id.as_str());
                     let body: #body = crate::flat::document(document, stringify!(#name))?;
-                    let response = #call.body(body).send().await?;
-                    crate::flat::flat(&response.into_inner().data)
+                    #read.await
                 }
             }
         } else {
             let call = self.call(file, op, quote!(id))?;
+            let read = self.read(quote!(#call.body(body)), op, quote!(read))?;
             quote! {
                 /// Creates a resource.
                 pub async fn create(&self, new: #name) -> Result<#flat, crate::Error> {
                     let body = #body::try_from(new)?;
-                    let response = #call.body(body).send().await?;
-                    crate::flat::flat(&response.into_inner().data)
+                    #read.await
                 }
             }
         };

@@ -17,6 +17,7 @@
 
 use crate::rust_names::pascal_case;
 use proc_macro2::Span;
+use std::collections::BTreeMap;
 use syn::{
     visit_mut::{self, VisitMut},
     Expr, ExprMethodCall, GenericArgument, ImplItem, Item, Lit, Pat, PathArguments, ReturnType,
@@ -27,10 +28,24 @@ use kajabi_spec::Operation;
 
 use crate::generate::GenerateError;
 
+/// How one operation's wrapped `send` enters the call path: its entry in `OPERATIONS` and
+/// the decoder of its success body. The flat layer's handles enter the same way, with their
+/// own body type (see `resources`).
+pub(crate) struct Entry {
+    /// The index of the operation in `OPERATIONS`.
+    pub(crate) index: usize,
+    /// `crate::body::Json(&[..])` or `crate::body::Empty(&[..])`.
+    pub(crate) decoder: proc_macro2::TokenStream,
+    /// Whether the decoder is `Json`: the success response has a body.
+    pub(crate) json: bool,
+}
+
+/// Wraps every builder's `send` (see the module docs); returns each operation's [`Entry`]
+/// by operation name.
 pub(crate) fn wrap_builders(
     file: &mut syn::File,
     operations: &[Operation],
-) -> Result<(), GenerateError> {
+) -> Result<BTreeMap<String, Entry>, GenerateError> {
     let item_types = list_item_types(file);
     let builder = file
         .items
@@ -42,7 +57,7 @@ pub(crate) fn wrap_builders(
         .ok_or_else(|| {
             GenerateError::Shape("no `builder` module (is the interface style Builder?)".into())
         })?;
-    let mut wrapped = 0;
+    let mut entries = BTreeMap::new();
     let mut paginate = Vec::new();
     let mut arms = Vec::new();
     for item in builder.1.iter_mut() {
@@ -94,7 +109,7 @@ pub(crate) fn wrap_builders(
             accept: operation.response_media.as_deref(),
         }
         .visit_impl_item_fn_mut(raw);
-        let (mut build, decoder) = split_send(raw)
+        let (mut build, decoder, json) = split_send(raw)
             .map_err(|e| GenerateError::Shape(format!("`{type_name}::send`: {e}")))?;
         inline_header_map(&mut build);
         *raw = syn::parse_quote! {
@@ -123,7 +138,14 @@ pub(crate) fn wrap_builders(
             }
         };
         block.items.push(send);
-        wrapped += 1;
+        entries.insert(
+            operation.name.clone(),
+            Entry {
+                index,
+                decoder,
+                json,
+            },
+        );
         if operation.paginated {
             if let Some(item) = page_item(&success, &item_types) {
                 paginate.push(paginate_impl(&block.self_ty, &item));
@@ -158,13 +180,14 @@ pub(crate) fn wrap_builders(
             }
         }
     });
-    if wrapped != operations.len() {
+    if entries.len() != operations.len() {
         return Err(GenerateError::Shape(format!(
-            "wrapped {wrapped} builders for {} operations",
+            "wrapped {} builders for {} operations",
+            entries.len(),
             operations.len()
         )));
     }
-    Ok(())
+    Ok(entries)
 }
 
 /// `Accept` gets the spec's success media type instead of `application/json`, fixed in
@@ -292,7 +315,10 @@ impl VisitMut for MergeHeaders {
 /// `match response.status().as_u16()`: `crate::body::Json(&[statuses])` for arms that call
 /// `ResponseValue::from_response`, `crate::body::Empty(&[statuses])` for
 /// `ResponseValue::empty`. Anything else is a shape this pass does not know.
-fn split_send(raw: &syn::ImplItemFn) -> Result<(Vec<Stmt>, proc_macro2::TokenStream), String> {
+/// The flag says which of the two it is (`true` for `Json`).
+fn split_send(
+    raw: &syn::ImplItemFn,
+) -> Result<(Vec<Stmt>, proc_macro2::TokenStream, bool), String> {
     let stmts = &raw.block.stmts;
     let hooks = stmts
         .iter()
@@ -328,7 +354,7 @@ fn split_send(raw: &syn::ImplItemFn) -> Result<(Vec<Stmt>, proc_macro2::TokenStr
         (true, true) => return Err("no success status".into()),
         (false, false) => return Err("success statuses with and without a body".into()),
     };
-    Ok((stmts[..hooks].to_vec(), decoder))
+    Ok((stmts[..hooks].to_vec(), decoder, empty.is_empty()))
 }
 
 /// The `call_operation` arm of one operation: each builder setter fed from the parameter of
@@ -553,18 +579,19 @@ mod tests {
                 }
             }
         };
-        let (build, decoder) = split_send(&send(quote::quote! {
+        let (build, decoder, json) = split_send(&send(quote::quote! {
             200u16 => ResponseValue::from_response(response).await,
             201u16 => ResponseValue::from_response(response).await,
             _ => Err(Error::UnexpectedResponse(response)),
         }))
         .unwrap();
         assert_eq!(build.len(), 2, "the statements before `let info`");
+        assert!(json);
         assert_eq!(
             decoder.to_string(),
             quote::quote!(crate::body::Json(&[200u16, 201u16])).to_string()
         );
-        let (_, decoder) = split_send(&send(quote::quote! {
+        let (_, decoder, json) = split_send(&send(quote::quote! {
             204u16 => Ok(ResponseValue::empty(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }))
@@ -573,6 +600,7 @@ mod tests {
             decoder.to_string(),
             quote::quote!(crate::body::Empty(&[204u16])).to_string()
         );
+        assert!(!json);
         for arms in [
             quote::quote!(200..=299 => ResponseValue::stream(response)),
             quote::quote!(200u16 => ResponseValue::upgrade(response).await),
