@@ -522,8 +522,28 @@ async fn handles_keep_the_members_the_spec_does_not_declare() {
             })
             .await;
     }
+    // A resource object without its `id`, and a body that is not JSON: typed decode errors.
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/contacts/9");
+            then.status(200)
+                .json_body(json!({"data": {"type": "contacts", "attributes": {}}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/contacts/10");
+            then.status(200).body("<html>proxy</html>");
+        })
+        .await;
     let client = support::client(&server);
     let contacts = client.contacts();
+    for id in ["9", "10"] {
+        let error = contacts.get(&ContactId::new(id)).await.unwrap_err();
+        assert!(error.is_decode(), "{id}: {error}");
+        // Named by the operation: the error came down the operation's own call path.
+        assert_eq!(error.operation(), Some("get_contact"), "{id}");
+    }
 
     let contact = contacts.get(&ContactId::new("8")).await.unwrap();
     assert_eq!(contact.name.as_deref(), Some("Ada"));
