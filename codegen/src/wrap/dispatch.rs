@@ -11,31 +11,31 @@ use crate::progenitor_output::{setter_type, squash};
 /// `impl Client { pub async fn call_operation(..) }` over the operations' `arms`.
 pub(super) fn call_operation(arms: &[TokenStream]) -> Item {
     syn::parse_quote! {
-    impl Client {
-        /// Calls the operation named `operation` (see [`crate::operations`]) with its
-        /// parameters by their names on the wire (`{"id": "1", "page[size]": 10}`) and a
-        /// JSON body, and returns the response body as JSON (`null` when it has none).
-        /// For tools and tests that walk the API generically; typed code should call the
-        /// operation's own method.
-        ///
-        /// # Errors
-        /// [`crate::Error::is_request`] for an unknown operation or a value that does not
-        /// fit its parameter's type; otherwise as the operation's `send`.
-        pub async fn call_operation(
-            &self,
-            operation: &str,
-            params: &serde_json::Map<String, serde_json::Value>,
-            body: Option<serde_json::Value>,
-        ) -> Result<serde_json::Value, crate::Error> {
-            // One boxed future per operation: inline, the 77 arms' states made one future
-            // whose poll overflowed a 2 MiB thread stack in debug builds.
-            let call: crate::by_name::Call<'_> = match operation {
-                #(#arms)*
-                _ => return Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
-            };
-            call.await
+        impl Client {
+            /// Calls the operation named `operation` (see [`crate::operations`]) with its
+            /// parameters by their names on the wire (`{"id": "1", "page[size]": 10}`) and a
+            /// JSON body, and returns the response body as JSON (`null` when it has none).
+            /// For tools and tests that walk the API generically; typed code should call the
+            /// operation's own method.
+            ///
+            /// # Errors
+            /// [`crate::Error::is_request`] for an unknown operation or a value that does not
+            /// fit its parameter's type; otherwise as the operation's `send`.
+            pub async fn call_operation(
+                &self,
+                operation: &str,
+                params: &serde_json::Map<String, serde_json::Value>,
+                body: Option<serde_json::Value>,
+            ) -> Result<serde_json::Value, crate::Error> {
+                // One boxed future per operation: inline, the 77 arms' states made one future
+                // whose poll overflowed a 2 MiB thread stack in debug builds.
+                let call: crate::by_name::Call<'_> = match operation {
+                    #(#arms)*
+                    _ => return Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
+                };
+                call.await
+            }
         }
-    }
     }
 }
 
