@@ -6,11 +6,16 @@
 //! declare, `null`s, identifiers' `type`s) is the value's `extra` residue. Writing it back
 //! ([`Build`]) starts from that residue and puts each field where it came from, so that
 //! `object -> flat -> object` gives back the same JSON.
+//!
+//! The handles read their flat values straight from the response body ([`read`], [`page`]),
+//! on the operation's own call path: a generated document type would drop the members the
+//! spec does not declare before they could reach `extra`.
 
+use reqwest::Request;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::{body::Json, generated::Client, pagination::Page, Error, Operation};
 
 /// A JSON object: the `extra` residue of a flat value.
 pub type Extra = Map<String, Value>;
@@ -279,6 +284,52 @@ impl Build {
     pub(crate) fn finish(self) -> Value {
         Value::Object(self.doc)
     }
+}
+
+/// A JSON:API document as the flat layer reads it: its `data`; other top-level members
+/// (`links`, `meta`, `included`, ...) are not part of a resource.
+#[derive(serde::Deserialize)]
+struct Document<F> {
+    data: F,
+}
+
+/// A list page as the flat layer reads it: its `data`, and the `links` and `meta` the page
+/// stream follows.
+#[derive(serde::Deserialize)]
+struct ListDocument<F> {
+    data: Vec<F>,
+    #[serde(default)]
+    links: Option<crate::pagination::Links>,
+    #[serde(default)]
+    meta: Option<crate::pagination::Meta>,
+}
+
+/// Sends the request `build` builds down the operation's call path ([`crate::call::send`],
+/// as its generated `send` does) and reads the response's `data` into `F` from the body.
+pub(crate) async fn read<'a, F: DeserializeOwned + Send>(
+    operation: &'static Operation,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    success: Json,
+) -> Result<F, Error> {
+    let document: progenitor_client::ResponseValue<Document<F>> =
+        crate::call::send(operation, build, success).await?;
+    Ok(document.into_inner().data)
+}
+
+/// Like [`read`] for one page of a list: its items with the page's `links` and `meta`.
+pub(crate) async fn page<'a, F: DeserializeOwned + Send>(
+    operation: &'static Operation,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    success: Json,
+) -> Result<Page<F>, Error> {
+    let page: progenitor_client::ResponseValue<ListDocument<F>> =
+        crate::call::send(operation, build, success).await?;
+    let page = page.into_inner();
+    Ok(Page::new(
+        page.data,
+        page.links.unwrap_or_default(),
+        page.meta.unwrap_or_default(),
+    ))
 }
 
 /// A request document for a relationship operation: `{"data": [{"type", "id"}, ...]}`.

@@ -38,7 +38,7 @@ pub struct Page<T> {
 }
 
 /// The `links` members of a list page that say where the list goes on.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(crate) struct Links {
     pub(crate) first: Option<String>,
     pub(crate) prev: Option<String>,
@@ -47,7 +47,7 @@ pub(crate) struct Links {
 }
 
 /// The `meta` members of a list page.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 pub(crate) struct Meta {
     pub(crate) total_pages: Option<i64>,
     pub(crate) total_count: Option<i64>,
@@ -55,21 +55,10 @@ pub(crate) struct Meta {
 }
 
 impl<T> Page<T> {
-    /// A page from a list response's members, for the generated `Paginate` impls.
+    /// A page from a list response's members, for the generated `Paginate` impls and the
+    /// flat resources' ([`crate::flat::page`]).
     pub(crate) fn new(items: Vec<T>, links: Links, meta: Meta) -> Self {
         Self { items, links, meta }
-    }
-
-    /// The same page with its items converted, for the flat resources' `Paginate` impls.
-    pub(crate) fn try_map<U>(
-        self,
-        convert: impl FnOnce(Vec<T>) -> Result<Vec<U>, Error>,
-    ) -> Result<Page<U>, Error> {
-        Ok(Page {
-            items: convert(self.items)?,
-            links: self.links,
-            meta: self.meta,
-        })
     }
 
     /// The page's items (`data`).

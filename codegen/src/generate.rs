@@ -85,8 +85,8 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
 
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| GenerateError::Shape(format!("progenitor output does not parse: {e}")))?;
-    crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
-    let resources = crate::resources::items(&file, normalized)?;
+    let entries = crate::wrap::wrap_builders(&mut file, &normalized.operations)?;
+    let resources = crate::resources::items(&file, normalized, &entries)?;
     file.items.extend(resources);
     file.items.push(crate::webhooks::items(&file, normalized)?);
     let table = operation_table(&normalized.operations);

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod generate;
+mod progenitor_output;
 pub mod resources;
 mod rust_names;
 mod webhooks;

@@ -453,3 +453,144 @@ async fn the_handles_send_the_same_bytes_as_the_raw_operations() {
         assert_eq!(show(&pair[1]), show(&pair[0]));
     }
 }
+
+/// A resource object of type `contacts` with members the spec does not declare at every
+/// level (see [`with_undeclared`]).
+fn undeclared_contact(id: &str) -> Value {
+    with_undeclared(json!({
+        "id": id, "type": "contacts",
+        "attributes": {"name": "Ada", "email": "ada@example.com"},
+        "relationships": {
+            "site": {"data": {"type": "sites", "id": "5"}},
+            "tags": {"data": [{"type": "contact_tags", "id": "3"}]}
+        },
+        "links": {"self": "https://example.com/c"}
+    }))
+}
+
+/// The handles read their values from the response body itself: what the spec does not
+/// declare (on the resource object, in its attributes, its relationships and their
+/// identifiers) reaches `extra` and serializes back to what the server sent, through `get`,
+/// `create`, a list page and the page stream (which still follows `links.next`).
+#[tokio::test]
+async fn handles_keep_the_members_the_spec_does_not_declare() {
+    use futures::TryStreamExt;
+    use kajabi_api::Paginate;
+
+    let server = MockServer::start_async().await;
+    support::client_credentials_grant(&server, "access", "refresh", 3600).await;
+    let one = undeclared_contact("8");
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/contacts/8");
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"data": one, "x_document": {"kept": "no: not a resource's"}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/v1/contacts");
+            then.status(201)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"data": one}));
+        })
+        .await;
+    // Page 1 links to page 3: a stream that lost `links` would ask for page 2 and fail.
+    let next = format!(
+        "{}/v1/contacts?page%5Bnumber%5D=3&page%5Bsize%5D=2",
+        server.base_url()
+    );
+    let pages = [
+        ("1", vec![undeclared_contact("1"), undeclared_contact("2")]),
+        ("3", vec![undeclared_contact("3")]),
+    ];
+    for (number, items) in &pages {
+        let links = if *number == "1" {
+            json!({"next": next})
+        } else {
+            json!({"next": null})
+        };
+        server
+            .mock_async(|when, then| {
+                when.method(httpmock::Method::GET)
+                    .path("/v1/contacts")
+                    .query_param("page[number]", *number);
+                then.status(200)
+                    .header("content-type", "application/vnd.api+json")
+                    .json_body(json!({"data": items, "links": links, "meta": {"x": 1}}));
+            })
+            .await;
+    }
+    // A resource object without its `id`, and a body that is not JSON: typed decode errors.
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/contacts/9");
+            then.status(200)
+                .json_body(json!({"data": {"type": "contacts", "attributes": {}}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/v1/contacts/10");
+            then.status(200).body("<html>proxy</html>");
+        })
+        .await;
+    let client = support::client(&server);
+    let contacts = client.contacts();
+    for id in ["9", "10"] {
+        let error = contacts.get(&ContactId::new(id)).await.unwrap_err();
+        assert!(error.is_decode(), "{id}: {error}");
+        // Named by the operation: the error came down the operation's own call path.
+        assert_eq!(error.operation(), Some("get_contact"), "{id}");
+    }
+
+    let contact = contacts.get(&ContactId::new("8")).await.unwrap();
+    assert_eq!(contact.name.as_deref(), Some("Ada"));
+    assert_eq!(contact.site, Some(SiteId::new("5")));
+    assert_eq!(contact.extra["x_top"], json!({"nested": [1, "two", null]}));
+    assert_eq!(contact.extra["meta"], json!({"x_meta": true}));
+    assert_eq!(contact.extra["attributes"]["x_attribute"], json!(42.5));
+    assert_eq!(contact.extra["attributes"]["x_null"], Value::Null);
+    assert_eq!(
+        contact.extra["relationships"]["x_relationship"]["data"],
+        json!({"type": "things", "id": "9", "meta": {"x": 1}})
+    );
+    assert_eq!(
+        contact.extra["relationships"]["site"]["data"]["meta"],
+        json!({"x": 1})
+    );
+    assert_eq!(
+        contact.extra["relationships"]["tags"]["links"],
+        json!({"related": "https://example.com/x"})
+    );
+    assert_eq!(Value::from(contact), one);
+
+    let created = contacts
+        .create(NewContact::new(SiteId::new("5")).name("Ada"))
+        .await
+        .unwrap();
+    assert_eq!(Value::from(created), one);
+
+    let first: Vec<Value> = contacts
+        .list()
+        .page_number(1)
+        .page_size(2)
+        .send()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Value::from)
+        .collect();
+    assert_eq!(first, pages[0].1);
+    let all: Vec<Value> = contacts
+        .list()
+        .page_size(2)
+        .items()
+        .map_ok(Value::from)
+        .try_collect()
+        .await
+        .unwrap();
+    let served: Vec<Value> = pages.iter().flat_map(|(_, items)| items.clone()).collect();
+    assert_eq!(all, served);
+}
