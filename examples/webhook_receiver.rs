@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use kajabi_api::resources::NewHook;
+use kajabi_api::types::GetHookTagAddedSampleResponseItem as TagAddedItem;
 use kajabi_api::webhooks::{self, Event};
 use kajabi_api::Client;
 use kajabi_sandbox::Sandbox;
@@ -94,24 +95,22 @@ fn print(event: &Event) {
     };
     println!("Received tag_added for contact {id}:");
     for item in payload.typed() {
-        if let Some(contact) = item.subtype_0.as_ref().filter(|c| c.type_.is_some()) {
-            let attributes = contact.attributes.as_ref();
-            println!(
-                "  contact {}: {} <{}>",
-                contact.id.as_deref().unwrap_or("?"),
-                attributes.and_then(|a| a.name.as_deref()).unwrap_or("?"),
-                attributes.and_then(|a| a.email.as_deref()).unwrap_or("?"),
-            );
+        // One variant per resource of the sample, told apart by the item's `type`.
+        match item {
+            TagAddedItem::Contacts { id, attributes, .. } => {
+                let attributes = attributes.as_ref();
+                println!(
+                    "  contact {}: {} <{}>",
+                    id.as_deref().unwrap_or("?"),
+                    attributes.and_then(|a| a.name.as_deref()).unwrap_or("?"),
+                    attributes.and_then(|a| a.email.as_deref()).unwrap_or("?"),
+                );
+            }
+            TagAddedItem::ContactTags { id, attributes } => println!(
+                "  tag {}: {}",
+                id.as_deref().unwrap_or("?"),
+                attributes.as_ref().map_or("?", |a| a.name.as_str()),
+            ),
         }
-    }
-    // The typed items flatten the sample's `anyOf` branches, and the first branch takes the
-    // members they share, so the tag is read from the JSON as sent.
-    let raw = payload.raw().as_array().into_iter().flatten();
-    for tag in raw.filter(|item| item["type"] == "contact_tags") {
-        println!(
-            "  tag {}: {}",
-            tag["id"].as_str().unwrap_or("?"),
-            tag["attributes"]["name"].as_str().unwrap_or("?")
-        );
     }
 }

@@ -36,6 +36,12 @@
 //!   `data`, as JSON:API requires; the spec rarely says so, so these members are marked
 //!   `required` (in success responses and in component schemas no request body alone uses)
 //!   and the generated types stop wrapping them in `Option`.
+//! - **Tagged unions** ([`discriminate_unions`]). An `anyOf` (or `oneOf`) of object schemas
+//!   that each declare the same property (JSON:API: `type`) as a one-value string `enum`, a
+//!   different value per branch, becomes a `oneOf` of inline branches with that property
+//!   required: the generator then emits an enum tagged by it. As an `anyOf`, it emitted a
+//!   struct whose first branch took the shared members, leaving the others always empty (the
+//!   items of the webhook samples, `GET /v1/hooks/<event>_sample`).
 
 use std::collections::BTreeMap;
 
@@ -44,6 +50,7 @@ use serde_json::{json, Value};
 use crate::names;
 use crate::operation::Operation;
 
+mod discriminate;
 mod downgrade;
 mod fences;
 mod jsonapi;
@@ -52,6 +59,7 @@ mod operations;
 mod pagination;
 mod secrets;
 
+pub use discriminate::discriminate_unions;
 pub use jsonapi::require_jsonapi_members;
 pub use pagination::{PAGE_LINKS, PAGE_META};
 pub use secrets::SECRET_FORMAT;
@@ -99,6 +107,7 @@ pub fn normalize(source: &Value) -> Result<Normalized, NormalizeError> {
     let mut doc = source.clone();
     label_code_fences(&mut doc);
     require_jsonapi_members(&mut doc);
+    discriminate_unions(&mut doc);
     let root = doc
         .as_object_mut()
         .ok_or_else(|| err("/", "the document is not a YAML or JSON object"))?;

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use kajabi_api::types::GetHookTagAddedSampleResponseItem as TagAddedItem;
 use kajabi_api::webhooks::{self, Event, EVENTS};
 use serde_json::{json, Value};
 
@@ -72,12 +73,56 @@ fn every_event_of_the_spec_parses_from_its_sample() {
     }
 }
 
+/// A known event's typed payload, written back as JSON: what the typed view holds.
+fn typed_json(event: &Event) -> Value {
+    let typed = match event {
+        Event::TagAdded { payload, .. } => serde_json::to_value(payload.typed()),
+        Event::TagRemoved { payload, .. } => serde_json::to_value(payload.typed()),
+        Event::FormSubmission { payload, .. } => serde_json::to_value(payload.typed()),
+        Event::Purchase { payload, .. } => serde_json::to_value(payload.typed()),
+        Event::PaymentSucceeded { payload, .. } => serde_json::to_value(payload.typed()),
+        Event::OrderCreated { payload, .. } => serde_json::to_value(payload.typed()),
+        other => panic!("{}: add its variant to typed_json", other.name()),
+    };
+    typed.expect("a typed payload serializes")
+}
+
+/// Each item of every sample is read into the variant of its `type`, with its `id` and its
+/// attributes: none lands in a variant of another resource, or in an empty one.
+#[test]
+fn every_item_of_every_sample_is_typed_as_its_resource() {
+    let doc = spec();
+    for name in &spec_events(&doc) {
+        let payload = sample(&doc, name);
+        let event = Event::parse(&envelope(name, &payload)).expect("parses");
+        let typed = typed_json(&event);
+        let (raw, typed) = (payload.as_array().unwrap(), typed.as_array().unwrap());
+        assert!(!raw.is_empty(), "{name}: the sample has items");
+        assert_eq!(typed.len(), raw.len(), "{name}");
+        for (raw, typed) in raw.iter().zip(typed) {
+            let at = format!("{name} {} {}", raw["type"], raw["id"]);
+            assert!(raw["id"].is_string(), "{at}: the sample item has an id");
+            assert_eq!(typed["type"], raw["type"], "{at}: typed as {typed}");
+            assert_eq!(typed["id"], raw["id"], "{at}: typed as {typed}");
+            if let Some(attributes) = raw["attributes"].as_object().filter(|a| !a.is_empty()) {
+                let kept = typed["attributes"].as_object();
+                assert!(
+                    kept.is_some_and(|k| k.keys().any(|key| attributes.contains_key(key))),
+                    "{at}: attributes typed as {typed}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_typed_payload_reads_the_sample_and_keeps_undeclared_members() {
     let doc = spec();
     let mut payload = sample(&doc, "tag_added");
     payload[0]["attributes"]["favourite_colour"] = json!("teal");
     payload[0]["new_member"] = json!({"nested": [1, 2]});
+    payload[1]["attributes"]["colour"] = json!("teal");
+    payload[1]["meta"] = json!({"source": "api"});
     let Event::TagAdded { id, payload: typed } =
         Event::parse(&envelope("tag_added", &payload)).expect("parses")
     else {
@@ -85,6 +130,26 @@ fn a_typed_payload_reads_the_sample_and_keeps_undeclared_members() {
     };
     assert_eq!(id, "hash_42");
     assert_eq!(typed.typed().len(), 2, "both resources of the sample");
+    // Undeclared members do not stop an item from taking the variant of its `type`.
+    assert!(
+        matches!(
+            &typed.typed()[0],
+            TagAddedItem::Contacts { id: Some(_), .. }
+        ),
+        "{:?}",
+        typed.typed()[0]
+    );
+    assert!(
+        matches!(
+            &typed.typed()[1],
+            TagAddedItem::ContactTags {
+                id: Some(_),
+                attributes: Some(_)
+            }
+        ),
+        "{:?}",
+        typed.typed()[1]
+    );
     assert_eq!(typed.raw()[0]["attributes"]["favourite_colour"], "teal");
     assert_eq!(typed.raw()[0]["new_member"]["nested"][1], 2);
 }
