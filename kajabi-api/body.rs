@@ -10,7 +10,7 @@ use progenitor_client::ResponseValue;
 use reqwest::Response;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, MAX_ERROR_BODY};
+use crate::error::{cause::BodyTooLarge, Error, MAX_ERROR_BODY};
 
 /// How one operation's success response becomes its typed value: the statuses the spec
 /// declares for it, and whether they carry a body. The generated `send` of each operation
@@ -112,8 +112,3 @@ pub(crate) fn limit_body(response: Response, limit: usize) -> Result<Response, E
         }
     }
 }
-
-/// The error inside a body stream cut off at the size limit; [`Error::transport`] finds it.
-#[derive(Debug, thiserror::Error)]
-#[error("the response body is larger than the {0}-byte limit")]
-pub(crate) struct BodyTooLarge(pub(crate) usize);

@@ -5,6 +5,7 @@ use std::{fmt, time::Duration};
 use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
 
+use self::cause::{body_limit_hit, is_timeout};
 use crate::{
     api_error::{ApiError, OAuthErrorCode},
     retry::{self, Attempt},
@@ -361,34 +362,6 @@ impl Error {
     }
 }
 
-/// The size limit, when a body stream was cut off at it (chunked bodies only show it here).
-fn body_limit_hit(error: &reqwest::Error) -> Option<usize> {
-    let mut source = std::error::Error::source(error);
-    while let Some(e) = source {
-        if let Some(hit) = e.downcast_ref::<crate::body::BodyTooLarge>() {
-            return Some(hit.0);
-        }
-        source = e.source();
-    }
-    None
-}
-
-fn is_timeout(error: &reqwest::Error) -> bool {
-    if error.is_timeout() {
-        return true;
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(e) = source {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return true;
-            }
-        }
-        source = e.source();
-    }
-    false
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let subject = self.subject();
@@ -497,5 +470,6 @@ impl std::error::Error for Error {
     }
 }
 
+pub(crate) mod cause;
 #[cfg(test)]
 mod tests;

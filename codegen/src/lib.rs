@@ -5,6 +5,7 @@
 //! a new document. Loading, normalizing and naming live in `kajabi-spec`, the one spec model.
 
 pub mod cli;
+mod error;
 pub mod generate;
 mod progenitor_output;
 pub mod resources;
@@ -12,7 +13,8 @@ mod rust_names;
 mod webhooks;
 mod wrap;
 
-pub use generate::{generate, GenerateError};
+pub use error::GenerateError;
+pub use generate::generate;
 
 /// Why a document could not be turned into client code.
 #[derive(Debug, thiserror::Error)]

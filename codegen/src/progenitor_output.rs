@@ -5,7 +5,7 @@ use kajabi_spec::Operation;
 use proc_macro2::Ident;
 use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::rust_names::pascal_case;
 
 /// The generated type of the `data` of `op`'s success response (`types::<X>`), read from

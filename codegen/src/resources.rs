@@ -41,7 +41,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::Item;
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::rust_names::pascal_case;
 use crate::wrap::Entry;
 pub use handle::VERB_EXCEPTIONS;

@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use syn::{ImplItem, Item, Type};
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::rust_names::pascal_case;
 use crate::wrap::{generic_arg, success_type};
 

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use kajabi_spec::Operation;
 use syn::{visit_mut::VisitMut, ImplItem, Item, Type};
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 // webhooks.rs reads progenitor's output with these too.
 pub(crate) use crate::progenitor_output::{generic_arg, success_type};
 use crate::rust_names::pascal_case;

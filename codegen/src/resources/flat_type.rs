@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::relationships::relationship_code;
 use super::Resource;
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::progenitor_output::data_type;
 
 impl Resource<'_> {

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use super::members::id_ident;
 use super::relationships::target_type;
 use super::Resource;
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::progenitor_output::{setter_type, setters, squash};
 use crate::rust_names::pascal_case;
 

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use syn::FnArg;
 
 use super::Resource;
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::progenitor_output::{setters, squash};
 use crate::rust_names::pascal_case;
 

@@ -12,7 +12,7 @@ use super::members::{members, Field};
 use super::relationships::{rel_type, relationship_code, Relationship};
 use super::schema::{property, required, resource_data};
 use super::Resource;
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::progenitor_output::{setter_type, setters};
 
 impl Resource<'_> {

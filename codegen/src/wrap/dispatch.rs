@@ -5,7 +5,7 @@ use kajabi_spec::Operation;
 use proc_macro2::{Span, TokenStream};
 use syn::{ImplItem, Item};
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 use crate::progenitor_output::{setter_type, squash};
 
 /// `impl Client { pub async fn call_operation(..) }` over the operations' `arms`.
