@@ -323,11 +323,9 @@ impl Session {
         let issued = (self.shared.clock)();
         let renew_at = parsed.expires_in.and_then(|secs| {
             let ttl = Duration::from_secs(u64::try_from(secs).ok()?);
-            let early = if ttl > self.shared.margin * 2 {
-                ttl - self.shared.margin
-            } else {
-                ttl / 2
-            };
+            // The margin before expiry, but never less than half the token's life, so that a
+            // short-lived token is not renewed at once (or on every call).
+            let early = ttl.saturating_sub(self.shared.margin).max(ttl / 2);
             Some(issued + early)
         });
         Token::new(access, parsed.refresh_token, renew_at)
