@@ -27,10 +27,10 @@ mod member;
 mod offers;
 mod relationships;
 
+use crate::app::App;
 use crate::catalog::{Action, Catalog, Route};
 use crate::clock::rfc3339;
 use crate::problems;
-use crate::server::App;
 use crate::store::{self, Store};
 use crate::validation::{self, Problem};
 use crate::webhooks::{self, Pending};

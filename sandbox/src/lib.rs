@@ -91,6 +91,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod app;
 mod catalog;
 mod clock;
 mod oauth;
@@ -194,7 +195,7 @@ impl std::fmt::Debug for Config {
 /// a task of that runtime.
 pub struct Sandbox {
     addr: SocketAddr,
-    app: Arc<server::App>,
+    app: Arc<app::App>,
     task: tokio::task::JoinHandle<()>,
 }
 

@@ -1,4 +1,4 @@
-//! The HTTP side: shared state, the one axum handler every request goes through, and the
+//! The HTTP side: the one axum handler every request goes through, and the
 //! listener task.
 //!
 //! There are no per-operation axum routes: a fallback handler resolves the request against
@@ -22,31 +22,17 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, Call};
+use crate::app::App;
 use crate::catalog::{Catalog, Kind};
 use crate::oauth::{self, Credentials, Tokens};
 use crate::problems;
 use crate::routes::Match;
 use crate::seed::seeded;
-use crate::store::Store;
 use crate::webhooks::{trigger, Webhooks};
 use crate::Config;
 
 /// Request bodies larger than this are treated as unreadable.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
-
-/// Everything one sandbox shares between its requests.
-pub(crate) struct App {
-    pub(crate) config: Config,
-    /// Where the server listens (for absolute links when a request has no `Host`).
-    pub(crate) addr: SocketAddr,
-    pub(crate) catalog: Arc<Catalog>,
-    pub(crate) tokens: Mutex<Tokens>,
-    pub(crate) store: Mutex<Store>,
-    pub(crate) token_requests: AtomicUsize,
-    pub(crate) requests: AtomicUsize,
-    /// Webhook deliveries and their record.
-    pub(crate) webhooks: Webhooks,
-}
 
 /// Binds `127.0.0.1:<config.port>` and serves on a task of the current Tokio runtime.
 pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, JoinHandle<()>)> {

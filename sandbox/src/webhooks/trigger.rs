@@ -13,7 +13,7 @@ use axum::http::{header, Response, StatusCode};
 use serde_json::{json, Value};
 
 use super::{payload, plan, Pending, UnknownEvent};
-use crate::server::App;
+use crate::app::App;
 use crate::store;
 
 /// Where the sandbox's own routes live.

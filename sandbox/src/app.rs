@@ -1,0 +1,25 @@
+//! What one sandbox shares between its requests: the state every handler reads and writes.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
+
+use crate::catalog::Catalog;
+use crate::oauth::Tokens;
+use crate::store::Store;
+use crate::webhooks::Webhooks;
+use crate::Config;
+
+/// Everything one sandbox shares between its requests.
+pub(crate) struct App {
+    pub(crate) config: Config,
+    /// Where the server listens (for absolute links when a request has no `Host`).
+    pub(crate) addr: SocketAddr,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) tokens: Mutex<Tokens>,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) token_requests: AtomicUsize,
+    pub(crate) requests: AtomicUsize,
+    /// Webhook deliveries and their record.
+    pub(crate) webhooks: Webhooks,
+}
