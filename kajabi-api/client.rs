@@ -404,17 +404,13 @@ impl Client {
     /// # Errors
     /// As [`Client::revoke`]; on error the session is kept, so that logging out can be retried.
     pub async fn logout(&self) -> Result<(), Error> {
-        let Some(cached) = self.inner.current() else {
+        if self.inner.current().is_none() {
             return Ok(());
-        };
+        }
         // A stale session is renewed first and the renewed pair revoked: the revoke call's own
         // bearer would renew it anyway, and revoking the stale token would leave the new pair
-        // alive. A refused renewal means the session is dead: its stale token is revoked.
-        let token = match self.inner.bearer(&self.client).await {
-            Ok(token) => token,
-            Err(e) if e.is_auth() => cached,
-            Err(e) => return Err(e),
-        };
+        // alive. A refused renewal is the error: the revoke call could not be authorized either.
+        let token = self.inner.bearer(&self.client).await?;
         self.revoke_token()
             .body(types::RevokeTokenBody {
                 token: token.access.clone(),

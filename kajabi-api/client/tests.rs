@@ -23,7 +23,10 @@ fn base_urls_are_checked() {
         "ftp://x",
         "not a url",
         "https://h/?a=b",
+        "https://h/#top",
         "https://u:p@h",
+        "https://u@h",
+        "https://:p@h",
         "",
     ] {
         let e = validate_base_url(bad).unwrap_err();

@@ -188,3 +188,45 @@ async fn logout_of_a_stale_session_revokes_the_renewed_pair() {
     refresh.assert_calls_async(1).await;
     revoke.assert_calls_async(1).await;
 }
+
+/// A client whose session is an hour stale and whose every token request gets `status`.
+async fn stale_client_with_token_answers(
+    server: &MockServer,
+    status: u16,
+) -> (kajabi_api::Client, httpmock::Mock<'_>) {
+    let grant = client_credentials_grant(server, "at+/=", "rt", 600).await;
+    let (now, clock) = manual_clock();
+    let client = builder(server).clock(clock).build().unwrap();
+    client.access_token().await.unwrap();
+    grant.delete_async().await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/oauth/token");
+            then.status(status)
+                .json_body(serde_json::json!({"error": "invalid_client"}));
+        })
+        .await;
+    *now.lock().unwrap() += std::time::Duration::from_secs(3600);
+    (client, refused)
+}
+
+#[tokio::test]
+async fn logout_when_renewal_is_refused_says_so_and_revokes_nothing() {
+    let server = MockServer::start_async().await;
+    let (client, refused) = stale_client_with_token_answers(&server, 401).await;
+    let revoke = revoke_answer(&server, "at%2B%2F%3D", 200, None, "").await;
+    let error = client.logout().await.unwrap_err();
+    assert!(error.is_unauthorized(), "{error}");
+    assert!(refused.calls_async().await >= 1);
+    revoke.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn logout_when_renewal_fails_otherwise_revokes_nothing_and_says_why() {
+    let server = MockServer::start_async().await;
+    let (client, _) = stale_client_with_token_answers(&server, 503).await;
+    let revoke = revoke_answer(&server, "at%2B%2F%3D", 200, None, "").await;
+    let error = client.logout().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error}");
+    revoke.assert_calls_async(0).await;
+}
