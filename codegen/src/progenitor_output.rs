@@ -93,6 +93,14 @@ pub(crate) fn setters<'f>(
         .collect())
 }
 
+/// The type `op`'s builder takes in its `body` setter, if it has one.
+pub(crate) fn body_type(file: &syn::File, op: &Operation) -> Result<Option<Type>, GenerateError> {
+    Ok(setters(file, op)?
+        .into_iter()
+        .find(|f| f.sig.ident == "body")
+        .and_then(setter_type))
+}
+
 /// `T` of a builder setter `fn x<V>(self, value: V) -> Self where V: TryInto<T>`.
 pub(crate) fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
     let predicate = f.sig.generics.where_clause.as_ref()?.predicates.first()?;

@@ -11,7 +11,7 @@ use super::members::id_ident;
 use super::relationships::target_type;
 use super::Resource;
 use crate::error::GenerateError;
-use crate::progenitor_output::{setter_type, setters, squash};
+use crate::progenitor_output::{body_type, setters, squash};
 use crate::rust_names::pascal_case;
 
 /// Relationship operations named after what they do to the resource rather than the verb:
@@ -203,11 +203,7 @@ impl Resource<'_> {
                 }
             }));
         }
-        let Some(body) = setters(file, op)?
-            .into_iter()
-            .find(|f| f.sig.ident == "body")
-            .and_then(setter_type)
-        else {
+        let Some(body) = body_type(file, op)? else {
             return Ok(None);
         };
         let doc = format!("`{}` on the `{name}` relationship ({op_name}).", op.method);

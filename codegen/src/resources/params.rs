@@ -13,7 +13,7 @@ use super::relationships::{rel_type, relationship_code, Relationship};
 use super::schema::{property, required, resource_data};
 use super::Resource;
 use crate::error::GenerateError;
-use crate::progenitor_output::{setter_type, setters};
+use crate::progenitor_output::body_type;
 
 impl Resource<'_> {
     /// and its arm of `round_trip_request`.
@@ -35,11 +35,7 @@ impl Resource<'_> {
         let Some(data) = property(doc, request, "data") else {
             return Ok(None);
         };
-        let Some(body) = setters(file, op)?
-            .into_iter()
-            .find(|f| f.sig.ident == "body")
-            .and_then(setter_type)
-        else {
+        let Some(body) = body_type(file, op)? else {
             return Ok(None);
         };
         let mut taken = BTreeSet::from([
