@@ -288,18 +288,9 @@ async fn a_stale_token_that_cannot_be_renewed_is_sent_and_the_server_decides() {
 #[tokio::test]
 async fn a_token_is_stale_from_the_instant_its_renewal_time_comes() {
     let server = MockServer::start_async().await;
-    client_credentials_grant(&server, "at-1", "rt-1", 600).await;
-    let refresh = refresh_grant(
-        &server,
-        "rt-1",
-        200,
-        json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 600}),
-    )
-    .await;
+    let (refresh, now, client) = renewing_session(&server, 600, "at-2").await;
     me_with(&server, "at-1").await;
     let renewed = me_with(&server, "at-2").await;
-    let (now, clock) = manual_clock();
-    let client = builder(&server).clock(clock).build().unwrap();
     client.get_me().send().await.unwrap();
     *now.lock().unwrap() += Duration::from_secs(540); // exactly 600 s minus the 60 s margin
     client.get_me().send().await.unwrap();
@@ -310,18 +301,9 @@ async fn a_token_is_stale_from_the_instant_its_renewal_time_comes() {
 #[tokio::test]
 async fn a_short_lived_token_is_renewed_at_half_its_life() {
     let server = MockServer::start_async().await;
-    client_credentials_grant(&server, "at-1", "rt-1", 100).await;
-    let refresh = refresh_grant(
-        &server,
-        "rt-1",
-        200,
-        json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 100}),
-    )
-    .await;
+    let (refresh, now, client) = renewing_session(&server, 100, "at-2").await;
     me_with(&server, "at-1").await;
     me_with(&server, "at-2").await;
-    let (now, clock) = manual_clock();
-    let client = builder(&server).clock(clock).build().unwrap();
     client.get_me().send().await.unwrap();
     // 100 s minus the 60 s margin would be 40 s: too early for a token this short-lived.
     *now.lock().unwrap() += Duration::from_secs(49);

@@ -170,16 +170,7 @@ async fn a_failed_logout_keeps_the_session_for_a_retry() {
 #[tokio::test]
 async fn logout_of_a_stale_session_revokes_the_renewed_pair() {
     let server = MockServer::start_async().await;
-    client_credentials_grant(&server, "at-1", "rt-1", 600).await;
-    let refresh = refresh_grant(
-        &server,
-        "rt-1",
-        200,
-        serde_json::json!({"access_token": "at+/=", "refresh_token": "rt-2", "expires_in": 600}),
-    )
-    .await;
-    let (now, clock) = manual_clock();
-    let client = builder(&server).clock(clock).build().unwrap();
+    let (refresh, now, client) = renewing_session(&server, 600, "at+/=").await;
     client.access_token().await.unwrap();
     *now.lock().unwrap() += std::time::Duration::from_secs(3600);
     // The renewed token is the bearer and the token revoked: no live pair is left behind.

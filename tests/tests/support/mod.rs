@@ -107,3 +107,27 @@ pub fn manual_clock() -> (
     let read = now.clone();
     (now, move || *read.lock().unwrap())
 }
+
+/// A session that renews through the refresh token: the client-credentials grant gives
+/// `at-1`/`rt-1`, the refresh grant for `rt-1` gives `renewed`/`rt-2`, both for `expires_in`
+/// seconds. Returns the refresh grant's mock, the clock the test moves, and a client on it.
+pub async fn renewing_session<'a>(
+    server: &'a MockServer,
+    expires_in: u64,
+    renewed: &str,
+) -> (
+    Mock<'a>,
+    std::sync::Arc<std::sync::Mutex<tokio::time::Instant>>,
+    Client,
+) {
+    client_credentials_grant(server, "at-1", "rt-1", expires_in).await;
+    let answer =
+        json!({"access_token": renewed, "refresh_token": "rt-2", "expires_in": expires_in});
+    let refresh = refresh_grant(server, "rt-1", 200, answer).await;
+    let (now, clock) = manual_clock();
+    let client = builder(server)
+        .clock(clock)
+        .build()
+        .expect("test client builds");
+    (refresh, now, client)
+}
