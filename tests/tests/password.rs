@@ -10,7 +10,7 @@ use futures::future::join_all;
 use httpmock::{Method::POST, Mock, MockServer};
 use kajabi_api::{Client, ClientBuilder, RetryPolicy};
 use serde_json::json;
-use support::{capture::Capture, manual_clock, me_with, refresh_grant};
+use support::{capture::Capture, manual_clock, me_with, refresh_grant, token_form_answered};
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 
@@ -33,16 +33,7 @@ fn builder(server: &MockServer) -> ClientBuilder {
 async fn password_grant(server: &MockServer, body: serde_json::Value) -> Mock<'_> {
     // Fields go in the generated body type's order; the bytes are pinned on purpose.
     let form = format!("password={PASSWORD_FORM}&username={USERNAME_FORM}");
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/oauth/token")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header_missing("authorization")
-                .body(form);
-            then.status(200).json_body(body);
-        })
-        .await
+    token_form_answered(server, form, body).await
 }
 
 #[tokio::test]

@@ -37,6 +37,15 @@ pub async fn client_credentials_grant<'a>(
     // Fields go in the generated body type's order; the bytes are pinned on purpose.
     let form = format!("client_id={CLIENT_ID_FORM}&client_secret={CLIENT_SECRET_FORM}&grant_type=client_credentials");
     let body = json!({"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": expires_in});
+    token_form_answered(server, form, body).await
+}
+
+/// `POST /v1/oauth/token` with exactly the form `form` and no bearer, answered 200 with `body`.
+pub async fn token_form_answered(
+    server: &MockServer,
+    form: String,
+    body: serde_json::Value,
+) -> Mock<'_> {
     server
         .mock_async(|when, then| {
             when.method(POST)
