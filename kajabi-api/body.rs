@@ -38,15 +38,21 @@ impl<T: DeserializeOwned + Send> Success<T> for Json {
     }
 
     /// What progenitor's `ResponseValue::from_response` does, without copying the headers.
-    async fn decode(self, response: Response) -> Result<ResponseValue<T>, Error> {
+    /// The response is taken apart before the future: it holds the headers and the body being
+    /// collected, not the whole response.
+    fn decode(
+        self,
+        response: Response,
+    ) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send {
         let status = response.status();
         let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-        let full = http_body_util::BodyExt::collect(body)
-            .await
-            .map_err(Error::transport)?
-            .to_bytes();
-        let inner = serde_json::from_slice(&full).map_err(|e| Error::decode(full, &e))?;
-        Ok(ResponseValue::new(inner, status, parts.headers))
+        let headers = parts.headers;
+        let collect = http_body_util::BodyExt::collect(body);
+        async move {
+            let full = collect.await.map_err(Error::transport)?.to_bytes();
+            let inner = serde_json::from_slice(&full).map_err(|e| Error::decode(full, &e))?;
+            Ok(ResponseValue::new(inner, status, headers))
+        }
     }
 }
 

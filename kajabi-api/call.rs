@@ -7,8 +7,9 @@
 //! there the call stays on this side:
 //!
 //! ```text
-//! generated send ─▶ call::send (span, the crate's Error) ─▶ execute (media types, bearer,
-//!   401 renewal, error body) ─▶ retry::send_rebuilding ─▶ reqwest ─▶ body::Success::decode
+//! generated send ─▶ call::send (the span when a subscriber takes INFO, the crate's Error)
+//!   ─▶ execute (media types, bearer; a 401's renewal and an error body in `unsuccessful`)
+//!   ─▶ retry::send_rebuilding ─▶ reqwest ─▶ body::Success::decode
 //! ```
 //!
 //! One entry ([`send`]) and one exit to the network ([`crate::retry::send_rebuilding`]). Errors
@@ -29,7 +30,7 @@ use crate::{
     body::{self, Success},
     generated::Client,
     media_type,
-    retry::send_rebuilding,
+    retry::{self, send_rebuilding, Attempts},
     Error, Operation,
 };
 
@@ -38,6 +39,24 @@ use crate::{
 /// consumes the request it sends, and building again is cheaper on the path where nothing
 /// is retried than keeping a copy of every request).
 pub(crate) async fn send<'a, T>(
+    operation: &'static Operation,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    success: impl Success<T>,
+) -> Result<ResponseValue<T>, Error> {
+    // When no subscriber takes INFO, the span is not even built: a disabled span still
+    // costs its callsite check, and with tracing's `log` feature it formats its fields.
+    if !tracing::level_enabled!(tracing::Level::INFO) {
+        return call(operation, build, success, None)
+            .await
+            .map_err(|e| e.with_operation(operation));
+    }
+    // Boxed: the span's state would grow every call's future, also the untraced ones.
+    Box::pin(traced(operation, build, success)).await
+}
+
+/// [`send`] with a subscriber that takes INFO: the call in its span, which records the
+/// attempts, the status, the request id and the duration.
+async fn traced<'a, T>(
     operation: &'static Operation,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
@@ -52,37 +71,16 @@ pub(crate) async fn send<'a, T>(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    let disabled = span.is_disabled();
-    let call_span = if disabled { None } else { Some(&span) };
-    let call = async move {
-        let (client, request) = build().map_err(from_build_error)?;
-        let rebuild = || build().ok().map(|(_, request)| request);
-        let response = execute(
-            client.inner(),
-            client.client(),
-            request,
-            rebuild,
-            operation,
-            call_span,
-        )
-        .await?;
-        if !success.declares(response.status().as_u16()) {
-            // A status the spec does not declare for this operation, e.g. 204 where 200 is.
-            return Err(Error::from_status(
-                response.status(),
-                response.headers(),
-                bytes::Bytes::new(),
-                false,
-            ));
-        }
-        success.decode(response).await
-    };
-    if disabled {
-        // No subscriber wants it: skip the clock and the field records.
-        return call.await.map_err(|e| e.with_operation(operation));
+    if span.is_disabled() {
+        // The subscriber filters this span out: skip the clock and the field records.
+        return call(operation, build, success, None)
+            .await
+            .map_err(|e| e.with_operation(operation));
     }
     let started = std::time::Instant::now();
-    let result = call.instrument(span.clone()).await;
+    let result = call(operation, build, success, Some(&span))
+        .instrument(span.clone())
+        .await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     match result {
         Ok(value) => {
@@ -106,6 +104,34 @@ pub(crate) async fn send<'a, T>(
     }
 }
 
+/// The call itself: the response from [`execute`], decoded as `success` says.
+async fn call<'a, T>(
+    operation: &'static Operation,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    success: impl Success<T>,
+    span: Option<&tracing::Span>,
+) -> Result<ResponseValue<T>, Error> {
+    let build = || build().map_err(from_build_error);
+    let response = execute(build, operation, span).await?;
+    let response = declared(response, &success)?;
+    success.decode(response).await
+}
+
+/// `response` if its status is one the operation declares; an error for another one, e.g.
+/// 204 where the spec says 200. A plain function: borrowed in the call's async body, the
+/// response would stay in its future.
+fn declared<T>(response: Response, success: &impl Success<T>) -> Result<Response, Error> {
+    if success.declares(response.status().as_u16()) {
+        return Ok(response);
+    }
+    Err(Error::from_status(
+        response.status(),
+        response.headers(),
+        bytes::Bytes::new(),
+        false,
+    ))
+}
+
 /// Sends a request built by hand ([`Client::request`](crate::Client::request)) down the same
 /// path as a generated call, in its own `kajabi.call` span; returns the success response.
 pub(crate) async fn send_raw(
@@ -121,19 +147,20 @@ pub(crate) async fn send_raw(
         status = tracing::field::Empty,
         attempt = tracing::field::Empty,
     );
+    // The request itself for the first attempt, copies of it for the others.
     let template = crate::retry::copy(&request);
-    let rebuild = || template.as_ref().and_then(crate::retry::copy);
-    execute(
-        client.inner(),
-        client.client(),
-        request,
-        rebuild,
-        operation,
-        Some(&span),
-    )
-    .instrument(span.clone())
-    .await
-    .map_err(|e| e.with_operation(operation))
+    let first = std::sync::Mutex::new(Some(request));
+    let build = || {
+        let first = first.lock().unwrap_or_else(|e| e.into_inner()).take();
+        first
+            .or_else(|| template.as_ref().and_then(crate::retry::copy))
+            .map(|request| (client, request))
+            .ok_or_else(|| Error::invalid_request("the request's body cannot be sent again"))
+    };
+    execute(build, operation, Some(&span))
+        .instrument(span.clone())
+        .await
+        .map_err(|e| e.with_operation(operation))
 }
 
 /// Why progenitor's code could not build the request: a missing or ill-formed argument, or
@@ -149,92 +176,200 @@ fn from_build_error(error: progenitor_client::Error<()>) -> Error {
     }
 }
 
-/// Puts the spec's media types and, where the spec's `security` asks for it, the bearer
-/// token on `request`; sends it through [`send_rebuilding`]; renews the token and resends
-/// once on a 401; and reads an error response into [`Error`], scrubbed of the credentials
-/// sent. `rebuild` gives the same request again, as it was before this function's headers,
-/// for each further attempt; `span` (when a subscriber wants it) records the attempts.
-async fn execute(
-    session: &Session,
-    http: &reqwest::Client,
-    mut request: Request,
-    rebuild: impl Fn() -> Option<Request>,
+/// Sends the request `build` gives with the spec's media types and, where the spec's
+/// `security` asks for it, the bearer token, through [`send_rebuilding`]; renews the token
+/// and resends once on a 401; and reads an error response into [`Error`], scrubbed of the
+/// credentials sent. `build` is called again for each further attempt; `span` (when a
+/// subscriber wants it) records the attempts.
+///
+/// Every call's future holds this function's state, so what is rare is boxed, and no
+/// `Request` is kept across an await where it can be avoided: a request is 264 bytes, and
+/// the future is copied as it is built up (measured by `cargo bench --bench overhead`).
+async fn execute<'a>(
+    build: impl Fn() -> Result<(&'a Client, Request), Error>,
     operation: &'static Operation,
     span: Option<&tracing::Span>,
 ) -> Result<Response, Error> {
-    // What every attempt carries on top of what `rebuild` gives.
-    let complete = |mut request: Request, bearer: Option<&Token>| {
-        media_type::apply(&mut request, operation);
-        if let Some(token) = bearer {
-            request
-                .headers_mut()
-                .insert(AUTHORIZATION, token.header.clone());
+    let (client, request) = build()?;
+    let (session, http) = (client.inner(), client.client());
+    let (request, bearer) = match (operation.secured, session.ready()) {
+        (false, _) => (request, None),
+        (true, Some(token)) => (request, Some(token)),
+        (true, None) => {
+            let (request, token) = Box::pin(with_token(session, http, request)).await?;
+            (request, Some(token))
         }
-        request
     };
-    let mut bearer: Option<Arc<Token>> = None;
-    if operation.secured {
-        bearer = Some(session.bearer(http).await?);
-    }
-    request = complete(request, bearer.as_deref());
-    // Read before sending: the request is gone by the time an error needs scrubbing.
-    let form_values = form_values(&request);
-    let policy = &session.shared.retry;
-    let none = tracing::Span::none();
-    let span = span.unwrap_or(&none);
-    let mut attempt = 0;
-    let again = |bearer: Option<&Token>| rebuild().map(|request| complete(request, bearer));
-    let result = send_rebuilding(
+    let (first, form_values) = start(http, request, operation, bearer.as_deref());
+    let mut attempts = Attempts::new(&session.shared.retry, span);
+    let rebuild = || build().ok().map(|(_, request)| request);
+    let response = send_rebuilding(
         http,
-        request,
-        || again(bearer.as_deref()),
-        policy,
-        &mut attempt,
-        span,
+        first,
+        retry::is_idempotent(operation.method),
+        || again(&rebuild, operation, bearer.as_deref()),
+        &mut attempts,
     )
-    .await;
-    let mut response = result.map_err(Error::transport)?;
+    .await
+    .map_err(Error::transport)?;
+    match response {
+        response if response.status().is_success() => {
+            body::limit_body(response, session.shared.max_body)
+        }
+        // Rare, so boxed: inline, its state would grow every call's future.
+        response => {
+            let sent = Sent {
+                bearer,
+                form_values,
+            };
+            Box::pin(unsuccessful(
+                client,
+                response,
+                sent,
+                &rebuild,
+                operation,
+                &mut attempts,
+            ))
+            .await
+        }
+    }
+}
+
+/// The credentials a call sent: an error response must not repeat them.
+struct Sent {
+    bearer: Option<Arc<Token>>,
+    /// The values of the request's form body ([`form_values`]).
+    form_values: Vec<String>,
+}
+
+/// The rest of a call whose response is not a success: on a 401, one renewal of the token
+/// and one resend ([`resend_renewed`]); then an error response read into [`Error`], scrubbed
+/// of the credentials sent.
+async fn unsuccessful(
+    client: &Client,
+    mut response: Response,
+    mut sent: Sent,
+    rebuild: &impl Fn() -> Option<Request>,
+    operation: &'static Operation,
+    attempts: &mut Attempts<'_>,
+) -> Result<Response, Error> {
+    let (session, http) = (client.inner(), client.client());
     if response.status() == StatusCode::UNAUTHORIZED {
-        if let (Some(rejected), Some(next)) = (bearer.clone(), rebuild()) {
-            // Rare paths are boxed: inline, their state would grow every call's future.
-            if let Some(token) = Box::pin(session.after_unauthorized(http, &rejected)).await {
-                tracing::info!(attempt, "401: retrying once with a renewed token");
-                let next = complete(next, Some(&token));
-                let renewed = Some(token);
-                response = Box::pin(send_rebuilding(
-                    http,
-                    next,
-                    || again(renewed.as_deref()),
-                    policy,
-                    &mut attempt,
-                    span,
-                ))
-                .await
-                .map_err(Error::transport)?;
-                bearer = renewed;
+        if let Some(rejected) = sent.bearer.clone() {
+            let renewed =
+                resend_renewed(session, http, &rejected, rebuild, operation, attempts).await?;
+            if let Some((renewed_response, token)) = renewed {
+                response = renewed_response;
+                sent.bearer = Some(token);
             }
         }
     }
     if response.status().is_success() {
         return body::limit_body(response, session.shared.max_body);
     }
-    let mut sent = form_values;
-    sent.extend(bearer.map(|t| t.access.secret().to_string()));
-    let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
-    Err(Box::pin(body::read_error(response)).await.scrub(&sent))
+    let mut secrets = sent.form_values;
+    secrets.extend(sent.bearer.map(|t| t.access.secret().to_string()));
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    Err(body::read_error(response).await.scrub(&secrets))
+}
+
+/// A first or renewed token, for `request`. Rare, so the caller boxes it: the request then
+/// waits on the heap, not in every call's future.
+async fn with_token(
+    session: &Session,
+    http: &reqwest::Client,
+    request: Request,
+) -> Result<(Request, Arc<Token>), Error> {
+    Ok((request, session.bearer(http).await?))
+}
+
+/// After a 401 with the `rejected` token: a renewed token (unless another task renewed it
+/// already) and the request sent once more with it. `None` when there is no newer token or
+/// the request cannot be built again; the 401 then stands.
+async fn resend_renewed(
+    session: &Session,
+    http: &reqwest::Client,
+    rejected: &Arc<Token>,
+    rebuild: &impl Fn() -> Option<Request>,
+    operation: &'static Operation,
+    attempts: &mut Attempts<'_>,
+) -> Result<Option<(Response, Arc<Token>)>, Error> {
+    let Some(next) = rebuild() else {
+        return Ok(None);
+    };
+    let Some(token) = session.after_unauthorized(http, rejected).await else {
+        return Ok(None);
+    };
+    tracing::info!(
+        attempt = attempts.count,
+        "401: retrying once with a renewed token"
+    );
+    let (first, _) = start(http, next, operation, Some(&token));
+    let response = send_rebuilding(
+        http,
+        first,
+        retry::is_idempotent(operation.method),
+        || again(rebuild, operation, Some(&token)),
+        attempts,
+    )
+    .await
+    .map_err(Error::transport)?;
+    Ok(Some((response, token)))
+}
+
+/// What every attempt carries on top of what progenitor's code builds: the body's media type
+/// and the bearer token.
+fn complete(request: &mut Request, operation: &Operation, bearer: Option<&Token>) {
+    media_type::apply(request, operation);
+    if let Some(token) = bearer {
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, token.header.clone());
+    }
+}
+
+/// The request for a further attempt: `rebuild`'s, completed as the first was.
+fn again(
+    rebuild: &impl Fn() -> Option<Request>,
+    operation: &Operation,
+    bearer: Option<&Token>,
+) -> Option<Request> {
+    let mut request = rebuild()?;
+    complete(&mut request, operation, bearer);
+    Some(request)
+}
+
+/// Completes `request` and hands it to reqwest: its future, and the values of its form body
+/// (read now, as the request is gone by the time an error needs scrubbing). A plain function,
+/// so that the request never lives in the caller's future.
+fn start(
+    http: &reqwest::Client,
+    mut request: Request,
+    operation: &Operation,
+    bearer: Option<&Token>,
+) -> (
+    impl std::future::Future<Output = reqwest::Result<Response>>,
+    Vec<String>,
+) {
+    complete(&mut request, operation, bearer);
+    let form_values = form_values(&request);
+    (http.execute(request), form_values)
 }
 
 /// The values of a form body: forms only ever carry OAuth credentials, which an error from
 /// the server must not repeat.
 fn form_values(request: &Request) -> Vec<String> {
+    let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
+        return Vec::new();
+    };
     let is_form = request.headers().get(CONTENT_TYPE).is_some_and(|v| {
         v.as_bytes()
             .starts_with(b"application/x-www-form-urlencoded")
     });
-    match request.body().and_then(reqwest::Body::as_bytes) {
-        Some(body) if is_form => form_urlencoded::parse(body)
-            .map(|(_, value)| value.into_owned())
-            .collect(),
-        _ => Vec::new(),
+    if !is_form {
+        return Vec::new();
     }
+    form_urlencoded::parse(body)
+        .map(|(_, value)| value.into_owned())
+        .collect()
 }

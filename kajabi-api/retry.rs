@@ -8,7 +8,7 @@
 //!
 //! # The retry loop
 //!
-//! [`send_retrying`] is where every request, API call or token request, goes to reqwest. It
+//! [`send_rebuilding`] is where every request, API call or token request, goes to reqwest. It
 //! resends while [`Failure::resend_now`] allows and the [`RetryPolicy`] has attempts and time
 //! left. Defaults ([`RetryPolicy::default`]): up to 3 attempts in all, within 30 s. The wait
 //! honours `Retry-After` (seconds or an HTTP date), capped at [`RetryPolicy::max_delay`];
@@ -16,7 +16,10 @@
 //! `[0, min(max_delay, base_delay × 2^(attempt-1))]`. A wait that would end past
 //! [`RetryPolicy::max_elapsed`] is not started.
 
-use std::time::{Duration, SystemTime};
+use std::{
+    future::Future,
+    time::{Duration, SystemTime},
+};
 
 use bytes::Bytes;
 use reqwest::{header::HeaderValue, Request, Response, StatusCode};
@@ -171,68 +174,137 @@ pub(crate) fn is_idempotent(method: &str) -> bool {
     )
 }
 
+/// One call's attempts: the policy they follow, the span that records them and how many
+/// there have been. A 401's resend with a renewed token continues the same count.
+pub(crate) struct Attempts<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    /// `None` when no subscriber wants the call's span.
+    pub(crate) span: Option<&'a tracing::Span>,
+    /// Attempts made so far, by every [`send_rebuilding`] of the call.
+    pub(crate) count: u32,
+}
+
+impl<'a> Attempts<'a> {
+    pub(crate) fn new(policy: &'a RetryPolicy, span: Option<&'a tracing::Span>) -> Self {
+        Self {
+            policy,
+            span,
+            count: 0,
+        }
+    }
+
+    /// Counts one more attempt, on the span too.
+    fn start_one(&mut self) {
+        self.count += 1;
+        if let Some(span) = self.span {
+            span.record("attempt", self.count);
+        }
+    }
+
+    /// Records the status of the attempt's response; a success ends the attempts. A plain
+    /// function: borrowed in an async body, the result would stay in its future.
+    fn settle(&self, result: reqwest::Result<Response>) -> Settled {
+        if let (Ok(response), Some(span)) = (&result, self.span) {
+            span.record("status", response.status().as_u16());
+        }
+        match result {
+            Ok(response) if response.status().is_success() => Settled::Success(response),
+            other => Settled::Failed(other),
+        }
+    }
+}
+
+/// How an attempt ended, for the retry loop.
+enum Settled {
+    Success(Response),
+    /// An error status or a transport error.
+    Failed(reqwest::Result<Response>),
+}
+
 /// Sends `request`, and sends it again while [`classify`] and `policy` allow, with a copy of
 /// it made before each attempt. For requests that cannot be built again: the token request.
-/// With the response comes a copy of the request sent.
 pub(crate) async fn send_retrying(
     http: &reqwest::Client,
     request: Request,
     policy: &RetryPolicy,
-    attempt: &mut u32,
-) -> (reqwest::Result<Response>, Option<Request>) {
+) -> reqwest::Result<Response> {
     let template = copy(&request);
+    let idempotent = is_idempotent(request.method().as_str());
     let span = tracing::Span::current();
-    let result = send_rebuilding(
+    send_rebuilding(
         http,
-        request,
+        http.execute(request),
+        idempotent,
         || template.as_ref().and_then(copy),
-        policy,
-        attempt,
-        &span,
+        &mut Attempts::new(policy, Some(&span)),
     )
-    .await;
-    (result, template)
+    .await
 }
 
-/// Sends `request`, and sends it again while [`classify`] and `policy` allow: the one place
-/// a request leaves for reqwest. reqwest consumes the request it sends, so each further
-/// attempt gets a fresh one from `rebuild` (`None`: it cannot be rebuilt, e.g. a streaming
-/// body; the last response stands). Nothing is copied on the path where the first attempt
-/// succeeds. `attempt` counts the attempts of the whole call, recorded on `span`.
+/// Awaits `first`, the first attempt (reqwest's future for a request it already took), and
+/// sends the request again while [`classify`] and the policy allow: the one place a request
+/// leaves for reqwest. reqwest consumes the request it sends, so each further attempt gets a
+/// fresh one from `rebuild` (`None`: it cannot be rebuilt, e.g. a streaming body; the last
+/// response stands). `idempotent` is the request method's.
+///
+/// The path where the first attempt succeeds keeps no request and no copy: every call's
+/// future holds only reqwest's (boxed) future here, and the retries run in a boxed future of
+/// their own.
 pub(crate) async fn send_rebuilding(
     http: &reqwest::Client,
-    mut request: Request,
+    first: impl Future<Output = reqwest::Result<Response>>,
+    idempotent: bool,
     rebuild: impl Fn() -> Option<Request>,
-    policy: &RetryPolicy,
-    attempt: &mut u32,
-    span: &tracing::Span,
+    attempts: &mut Attempts<'_>,
 ) -> reqwest::Result<Response> {
     let started = Instant::now();
-    let idempotent = is_idempotent(request.method().as_str());
+    attempts.start_one();
+    let result = match attempts.settle(first.await) {
+        Settled::Success(response) => return Ok(response),
+        Settled::Failed(result) => result,
+    };
+    let failed = Failed {
+        result,
+        started,
+        idempotent,
+    };
+    Box::pin(retry(http, failed, &rebuild, attempts)).await
+}
+
+/// An attempt that did not succeed, with what deciding on the next one needs.
+struct Failed {
+    result: reqwest::Result<Response>,
+    /// When the first attempt started: no retry starts past [`RetryPolicy::max_elapsed`].
+    started: Instant,
+    idempotent: bool,
+}
+
+/// The retries after a failed first attempt, while [`classify`] and the policy allow.
+async fn retry(
+    http: &reqwest::Client,
+    mut failed: Failed,
+    rebuild: &impl Fn() -> Option<Request>,
+    attempts: &mut Attempts<'_>,
+) -> reqwest::Result<Response> {
     let mut tries = 1;
     loop {
-        *attempt += 1;
-        span.record("attempt", *attempt);
-        let (wait, next) = match http.execute(request).await {
+        let policy = attempts.policy;
+        let (wait, next) = match failed.result {
             Ok(response) => {
                 let status = response.status();
-                span.record("status", status.as_u16());
-                if status.is_success() {
-                    return Ok(response);
-                }
                 let retry_after = response
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(parse_retry_after);
                 let wait = classify(Attempt::Status(status, retry_after.is_some()))
-                    .resend_now(idempotent)
-                    .then(|| policy.next_delay(tries, started.elapsed(), retry_after))
+                    .resend_now(failed.idempotent)
+                    .then(|| policy.next_delay(tries, failed.started.elapsed(), retry_after))
                     .flatten();
                 let Some((wait, next)) = wait.and_then(|wait| Some((wait, rebuild()?))) else {
                     return Ok(response);
                 };
                 tracing::info!(
-                    attempt = *attempt,
+                    attempt = attempts.count,
                     status = status.as_u16(),
                     wait_ms = wait.as_millis() as u64,
                     "retrying"
@@ -241,14 +313,14 @@ pub(crate) async fn send_rebuilding(
             }
             Err(e) => {
                 let wait = classify(Attempt::Transport(&e))
-                    .resend_now(idempotent)
-                    .then(|| policy.next_delay(tries, started.elapsed(), None))
+                    .resend_now(failed.idempotent)
+                    .then(|| policy.next_delay(tries, failed.started.elapsed(), None))
                     .flatten();
                 let Some((wait, next)) = wait.and_then(|wait| Some((wait, rebuild()?))) else {
                     return Err(e);
                 };
                 tracing::info!(
-                    attempt = *attempt,
+                    attempt = attempts.count,
                     error = %e,
                     wait_ms = wait.as_millis() as u64,
                     "retrying after a transport error"
@@ -256,9 +328,13 @@ pub(crate) async fn send_rebuilding(
                 (wait, next)
             }
         };
-        Box::pin(tokio::time::sleep(wait)).await;
-        request = next;
+        tokio::time::sleep(wait).await;
         tries += 1;
+        attempts.start_one();
+        failed.result = match attempts.settle(http.execute(next).await) {
+            Settled::Success(response) => return Ok(response),
+            Settled::Failed(result) => result,
+        };
     }
 }
 

@@ -3,7 +3,9 @@
 
 use kajabi_spec::Operation;
 use proc_macro2::Ident;
-use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+use syn::{
+    Expr, ExprLit, GenericArgument, ImplItem, Item, Lit, PathArguments, ReturnType, Stmt, Type,
+};
 
 use crate::error::GenerateError;
 use crate::rust_names::pascal_case;
@@ -28,6 +30,26 @@ pub(crate) fn data_type(file: &syn::File, op: &Operation) -> Option<Ident> {
         _ => None,
     })?;
     innermost(&data, &["Option", "Vec"])
+}
+
+/// The string progenitor's `api_version()` returns (the spec's `info.version`).
+pub(crate) fn api_version(file: &syn::File) -> Option<String> {
+    file.items.iter().find_map(|item| match item {
+        Item::Impl(block) => block.items.iter().find_map(|item| match item {
+            ImplItem::Fn(f) if f.sig.ident == "api_version" => match f.block.stmts.as_slice() {
+                [Stmt::Expr(
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(version),
+                        ..
+                    }),
+                    None,
+                )] => Some(version.value()),
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    })
 }
 
 /// The last identifier of `ty` after unwrapping the first generic argument of any of `wrappers`.

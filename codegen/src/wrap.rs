@@ -29,11 +29,12 @@ use syn::{visit_mut::VisitMut, ImplItem, Item, Type};
 
 use crate::error::GenerateError;
 // webhooks.rs reads progenitor's output with these too.
+use crate::progenitor_output::api_version;
 pub(crate) use crate::progenitor_output::{generic_arg, success_type};
 use crate::rust_names::pascal_case;
 use dispatch::dispatch_arm;
 use paginate::{list_item_types, page_item, paginate_impl};
-use request::{inline_header_map, SetAccept};
+use request::{inline_header_map, ConstHeaders, SetAccept};
 use send::split_send;
 
 /// How one operation's wrapped `send` enters the call path: its entry in `OPERATIONS` and
@@ -55,6 +56,7 @@ pub(crate) fn wrap_builders(
     operations: &[Operation],
 ) -> Result<BTreeMap<String, Entry>, GenerateError> {
     let item_types = list_item_types(file);
+    let version = api_version(file);
     let builder = file
         .items
         .iter_mut()
@@ -120,6 +122,12 @@ pub(crate) fn wrap_builders(
         let (mut build, decoder, json) = split_send(raw)
             .map_err(|e| GenerateError::Shape(format!("`{type_name}::send`: {e}")))?;
         inline_header_map(&mut build);
+        let mut const_headers = ConstHeaders {
+            version: version.as_deref(),
+        };
+        for stmt in &mut build {
+            const_headers.visit_stmt_mut(stmt);
+        }
         *raw = syn::parse_quote! {
             /// The request progenitor's code builds, before `send` hands it to `crate::call`.
             pub(crate) fn build_request(

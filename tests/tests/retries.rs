@@ -141,6 +141,47 @@ async fn a_503_or_429_with_retry_after_on_post_is_retried_with_the_same_body() {
     }
 }
 
+/// `Client::request` (the spec-less path, `kajabi api`) sends the request it was given first
+/// and copies of it after: every attempt carries the same head and body.
+#[tokio::test(start_paused = true)]
+async fn a_request_built_by_hand_is_retried_with_the_same_head_and_body() {
+    let server = Faulty::start(vec![
+        status(503, Some("0")),
+        status(429, Some("0")),
+        contact_created(),
+    ])
+    .await;
+    let client = client_of(&server, quick_retries(3, Duration::from_millis(50)));
+    let body = serde_json::json!({"data": {"type": "contacts", "attributes": {"email": "ada@example.com"}}});
+    let query = [("include".to_string(), "tags".to_string())];
+    let created = bounded(
+        "raw retry",
+        client.request("post", "/v1/contacts", &query, Some(&body)),
+    )
+    .await
+    .unwrap()
+    .expect("a body");
+    assert_eq!(created["data"]["id"], "8");
+    let seen = server.requests();
+    assert_eq!(seen.len(), 3);
+    for attempt in &seen {
+        assert_eq!(attempt.line(), "POST /v1/contacts?include=tags HTTP/1.1");
+        assert_eq!(
+            attempt.header("authorization"),
+            seen[0].header("authorization")
+        );
+        assert!(attempt.header("authorization").is_some());
+        assert_eq!(
+            attempt.header("content-type"),
+            Some("application/vnd.api+json")
+        );
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&attempt.body).unwrap(),
+            body
+        );
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn attempts_are_bounded_and_the_last_429_is_returned_with_its_retry_after() {
     let server = Faulty::always(status(429, Some("1"))).await;

@@ -1,10 +1,11 @@
-//! Edits to progenitor's request code: the spec's `Accept`, and header parameters set on the
-//! request builder rather than collected in a `HeaderMap`.
+//! Edits to progenitor's request code: the spec's `Accept`, header parameters set on the
+//! request builder rather than collected in a `HeaderMap`, and constant headers built at
+//! compile time.
 
 use proc_macro2::Span;
 use syn::{
     visit_mut::{self, VisitMut},
-    Expr, ExprMethodCall, Lit, Pat, Stmt,
+    Expr, ExprLit, ExprMethodCall, Lit, Pat, Stmt,
 };
 
 /// `Accept` gets the spec's success media type instead of `application/json`, fixed in
@@ -125,4 +126,64 @@ impl VisitMut for MergeHeaders {
         }
         visit_mut::visit_expr_mut(self, expr);
     }
+}
+
+/// Header names and values given as string constants are built at compile time, in a
+/// `const` block: `HeaderName::from_static` and `HeaderValue::from_static` are `const fn`s,
+/// and at run time they check every byte (and look the name up among the standard ones) on
+/// every call. progenitor's `api-version` value is `super::Client::api_version()`, which is
+/// not `const`; it becomes its literal, `version`.
+pub(super) struct ConstHeaders<'a> {
+    pub(super) version: Option<&'a str>,
+}
+
+impl VisitMut for ConstHeaders<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Call(call) = expr {
+            if call.args.len() == 1 && is_header_from_static(&call.func) {
+                if let (Some(version), true) = (self.version, is_api_version(&call.args[0])) {
+                    call.args[0] = syn::parse_quote!(#version);
+                }
+                if matches!(
+                    &call.args[0],
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(_),
+                        ..
+                    })
+                ) {
+                    let call = call.clone();
+                    *expr = syn::parse_quote!(const { #call });
+                    return;
+                }
+            }
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// `…::HeaderName::from_static` or `…::HeaderValue::from_static`.
+fn is_header_from_static(func: &Expr) -> bool {
+    let Expr::Path(path) = func else { return false };
+    let names: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .rev()
+        .take(2)
+        .map(|s| s.ident.to_string())
+        .collect();
+    matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["from_static", "HeaderName" | "HeaderValue"]
+    )
+}
+
+/// `super::Client::api_version()`, or any call of an `api_version` without arguments.
+fn is_api_version(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if call.args.is_empty()
+        && matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "api_version")))
 }

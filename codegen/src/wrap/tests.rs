@@ -21,6 +21,44 @@ fn every_send_enters_through_call_send_and_no_hook_is_called() {
     }
 }
 
+/// Constant header names and values are built at compile time: no `from_static` of a string
+/// runs per call, and progenitor's `api_version()` became the spec's version literal.
+#[test]
+fn constant_headers_are_const_blocks() {
+    let text = include_str!("../../../openapi.yaml");
+    let flat: String = crate::generate_from_yaml(text)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let document = kajabi_spec::load(text).unwrap();
+    let operations = kajabi_spec::normalize(&document).unwrap().operations.len();
+    let version = document["info"]["version"].as_str().unwrap();
+    let name = r#"::reqwest::header::HeaderName::from_static("api-version")"#;
+    let value = format!(r#"::reqwest::header::HeaderValue::from_static("{version}")"#);
+    assert_eq!(
+        flat.matches(&format!("const{{{name}}}")).count(),
+        operations
+    );
+    assert_eq!(
+        flat.matches(name).count(),
+        operations,
+        "each one in a const"
+    );
+    assert_eq!(
+        flat.matches(&format!("const{{{value}}}")).count(),
+        operations
+    );
+    assert!(!flat.contains("from_static(super::Client::api_version())"));
+    // Without its `)`: the formatter breaks this longer call and adds a trailing comma.
+    let accept = r#"::reqwest::header::HeaderValue::from_static("application/vnd.api+json""#;
+    assert!(flat.contains(&format!("const{{{accept}")));
+    assert_eq!(
+        flat.matches(accept).count(),
+        flat.matches(&format!("const{{{accept}")).count(),
+        "every Accept in a const"
+    );
+}
+
 #[test]
 fn statuses_become_a_decoder_and_unknown_shapes_are_refused() {
     let send = |arms: proc_macro2::TokenStream| -> syn::ImplItemFn {
