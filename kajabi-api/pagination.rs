@@ -256,7 +256,28 @@ pub(crate) fn set_page_param(field: &mut Result<Option<i64>, String>, n: i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::next_link_number;
+    use super::{next_link_number, Links, Meta, Page};
+
+    const BASE: &str = "https://h.example";
+
+    #[test]
+    fn without_links_the_next_page_is_the_one_after_this_one() {
+        // Neither links nor meta: a full page of 2 leads on, a short page is the last.
+        let full = Page::new(vec!['a', 'b'], Links::default(), Meta::default());
+        assert_eq!(full.next_number(5, 2, BASE).unwrap(), Some(6));
+        let short = Page::new(vec!['a'], Links::default(), Meta::default());
+        assert_eq!(short.next_number(5, 2, BASE).unwrap(), None);
+
+        // meta.total_pages decides, however many items the page holds.
+        let meta = Meta {
+            total_pages: Some(7),
+            ..Meta::default()
+        };
+        let short = Page::new(vec!['a'], Links::default(), meta);
+        assert_eq!(short.next_number(5, 2, BASE).unwrap(), Some(6));
+        let last = Page::new(vec!['a', 'b'], Links::default(), meta);
+        assert_eq!(last.next_number(7, 2, BASE).unwrap(), None);
+    }
 
     #[test]
     fn a_links_next_must_stay_under_the_base_url_and_go_forward() {

@@ -17,6 +17,8 @@ pub(crate) fn body_limit_hit(error: &reqwest::Error) -> Option<usize> {
     None
 }
 
+/// Whether the request timed out: reqwest's own timeouts, or an I/O `TimedOut` down the chain
+/// of sources (one the operating system reports, which reqwest does not mark as a timeout).
 pub(crate) fn is_timeout(error: &reqwest::Error) -> bool {
     if error.is_timeout() {
         return true;

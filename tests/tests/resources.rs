@@ -205,13 +205,15 @@ async fn flat_fields_hold_the_attributes_and_relationship_ids() {
     );
 
     // The list is the page stream of flat values.
-    use futures::TryStreamExt;
+    use futures::{StreamExt, TryStreamExt};
     use kajabi_api::Paginate;
+    use support::STREAM_BOUND;
     let all: Vec<resources::Contact> = client
         .contacts()
         .list()
         .page_size(3)
         .items()
+        .take(STREAM_BOUND)
         .try_collect()
         .await
         .unwrap();
@@ -474,8 +476,9 @@ fn undeclared_contact(id: &str) -> Value {
 /// `create`, a list page and the page stream (which still follows `links.next`).
 #[tokio::test]
 async fn handles_keep_the_members_the_spec_does_not_declare() {
-    use futures::TryStreamExt;
+    use futures::{StreamExt, TryStreamExt};
     use kajabi_api::Paginate;
+    use support::STREAM_BOUND;
 
     let server = MockServer::start_async().await;
     support::client_credentials_grant(&server, "access", "refresh", 3600).await;
@@ -587,6 +590,7 @@ async fn handles_keep_the_members_the_spec_does_not_declare() {
         .list()
         .page_size(2)
         .items()
+        .take(STREAM_BOUND)
         .map_ok(Value::from)
         .try_collect()
         .await

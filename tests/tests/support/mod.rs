@@ -15,6 +15,10 @@ pub const CLIENT_SECRET: &str = "s3cr+t/=&%";
 pub const CLIENT_ID_FORM: &str = "client+id%2B1";
 pub const CLIENT_SECRET_FORM: &str = "s3cr%2Bt%2F%3D%26%25";
 
+/// More items or pages than any test collects. Tests cut their page streams here, so a stream
+/// that never ends (a page number that does not advance) fails the test instead of hanging it.
+pub const STREAM_BOUND: usize = 64;
+
 /// A builder for a client of `server` with the test credentials and no retry waits.
 pub fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
