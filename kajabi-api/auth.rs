@@ -25,8 +25,8 @@ use tokio::time::Instant;
 
 use crate::{
     body::read_bounded,
+    contract::by_role,
     error::{Error, MAX_ERROR_BODY},
-    generated::types,
     operation::Operation,
     retry::{send_retrying, RetryPolicy},
     SecretString,
@@ -71,18 +71,18 @@ pub(crate) enum Credentials {
 
 impl Credentials {
     /// The token request's form for these credentials.
-    fn grant(&self) -> types::CreateTokenBody {
+    fn grant(&self) -> by_role::TokenForm {
         match self {
             Self::Client {
                 client_id,
                 client_secret,
-            } => types::CreateTokenBody {
+            } => by_role::TokenForm {
                 grant_type: Some("client_credentials".into()),
                 client_id: Some(client_id.clone()),
                 client_secret: Some(client_secret.clone()),
                 ..Default::default()
             },
-            Self::Password { username, password } => types::CreateTokenBody {
+            Self::Password { username, password } => by_role::TokenForm {
                 username: Some(username.clone()),
                 password: Some(password.clone()),
                 ..Default::default()
@@ -252,7 +252,7 @@ impl Session {
         let refresh = stale.and_then(|t| t.refresh.clone());
         let mut result = Err(Error::missing_credentials());
         if let Some(refresh_token) = refresh {
-            let body = types::CreateTokenBody {
+            let body = by_role::TokenForm {
                 grant_type: Some("refresh_token".into()),
                 refresh_token: Some(refresh_token),
                 ..Default::default()
@@ -275,7 +275,7 @@ impl Session {
     async fn request_token(
         &self,
         http: &reqwest::Client,
-        body: &types::CreateTokenBody,
+        body: &by_role::TokenForm,
     ) -> Result<Token, Error> {
         let Some((op, url)) = &self.shared.token_endpoint else {
             return Err(Error::config(
@@ -319,7 +319,7 @@ impl Session {
                 .with_operation(op)
                 .scrub(&secrets));
         }
-        let parsed: types::OauthTokenResponse = serde_json::from_slice(&bytes)
+        let parsed: by_role::TokenResponse = serde_json::from_slice(&bytes)
             .map_err(|e| Error::decode(Bytes::new(), &e).with_operation(op))?;
         let access = parsed.access_token.ok_or_else(|| {
             let missing = serde::de::Error::missing_field("access_token");

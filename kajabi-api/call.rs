@@ -28,7 +28,7 @@ use tracing::Instrument;
 use crate::{
     auth::{Session, Token},
     body::{self, Success},
-    generated::Client,
+    contract::Client,
     media_type,
     retry::{self, send_rebuilding, Attempts},
     Error, Operation,

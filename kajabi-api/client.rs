@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::{
     auth::{self, Credentials, Session, SessionConfig},
-    generated::{types, Client},
+    contract::{by_role, Client},
     operation, Error, RetryPolicy, Role, SecretString,
 };
 
@@ -387,8 +387,8 @@ impl Client {
     /// # Errors
     /// As any call; a revoked or unknown bearer gives [`Error::is_unauthorized`].
     pub async fn revoke(&self, token: &SecretString) -> Result<(), Error> {
-        self.revoke_token()
-            .body(types::RevokeTokenBody {
+        by_role::revoke(self)
+            .body(by_role::RevokeForm {
                 token: token.clone(),
             })
             .send()
@@ -411,8 +411,8 @@ impl Client {
         // bearer would renew it anyway, and revoking the stale token would leave the new pair
         // alive. A refused renewal is the error: the revoke call could not be authorized either.
         let token = self.inner.bearer(&self.client).await?;
-        self.revoke_token()
-            .body(types::RevokeTokenBody {
+        by_role::revoke(self)
+            .body(by_role::RevokeForm {
                 token: token.access.clone(),
             })
             .send()

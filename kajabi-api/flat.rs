@@ -15,7 +15,7 @@ use reqwest::Request;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{body::Json, generated::Client, pagination::Page, Error, Operation};
+use crate::{body::Json, contract::Client, pagination::Page, Error, Operation};
 
 /// A JSON object: the `extra` residue of a flat value.
 pub type Extra = Map<String, Value>;

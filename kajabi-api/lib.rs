@@ -8,6 +8,7 @@ mod body;
 mod by_name;
 mod call;
 mod client;
+mod contract;
 mod error;
 mod flat;
 mod generated;
@@ -22,8 +23,8 @@ pub mod webhooks;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
+pub use contract::{builder, resources, types, Client};
 pub use error::{Error, Result, MAX_ERROR_BODY};
-pub use generated::{builder, resources, types, Client};
 pub use operation::{operations, Operation, Role};
 pub use pagination::{Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use progenitor_client::ResponseValue;

@@ -52,7 +52,7 @@ pub enum Role {
 
 /// Every operation the client was generated with, sorted by path, then method.
 pub fn operations() -> &'static [Operation] {
-    crate::generated::OPERATIONS
+    crate::contract::OPERATIONS
 }
 
 /// The first operation with `role`, if the API has one.

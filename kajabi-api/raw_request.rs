@@ -10,7 +10,7 @@ use reqwest::{
 };
 use serde_json::Value;
 
-use crate::{generated::Client, Error, Operation, Role};
+use crate::{contract::Client, Error, Operation, Role};
 
 /// A request of [`Client::request`] as the call path sees it: an operation outside the
 /// generated table, named `request`, secured, with the media types set on the request itself.

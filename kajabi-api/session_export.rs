@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::{generated::Client, ClientBuilder, Error, SecretString};
+use crate::{contract::Client, ClientBuilder, Error, SecretString};
 
 /// A session's tokens and when the client would renew them; see
 /// [`Client::session_tokens`] and [`ClientBuilder::build_with_session`].

@@ -38,7 +38,7 @@
 
 use serde_json::Value;
 
-pub use crate::generated::webhooks::{Event, EVENTS};
+pub use crate::contract::{Event, EVENTS};
 
 /// The largest delivery body [`receive`] accepts by default: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;

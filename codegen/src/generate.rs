@@ -1,13 +1,18 @@
 //! Runs progenitor on the normalized document and finishes its output for `kajabi-api`.
 //!
-//! Three things are emitted, in one Rust source string:
+//! What is emitted, in one Rust source string, includes:
 //! 1. progenitor's client (builder interface, one `Client` for all tags), with each builder's
 //!    `send` cut before progenitor's hooks: it builds the request and hands it to
 //!    `kajabi_api`'s call path, returning `kajabi_api::Error` (see `wrap.rs`);
 //! 2. `OPERATIONS`, the runtime operation table: each [`kajabi_spec::Operation`] projected
 //!    onto `kajabi_api::Operation` (no schemas), which the hand-written layer reads to put
 //!    the spec's media types and `Authorization` on the wire and to find the token operation
-//!    by its role. Entry `i` is `operations[i]`: each generated `send` passes its own.
+//!    by its role. Entry `i` is `operations[i]`: each generated `send` passes its own;
+//! 3. `by_role`, the entry points the hand-written layer calls the token grant and the
+//!    revocation through (see `roles.rs`).
+//!
+//! Every path the generated code writes into the hand-written layer goes through
+//! `crate::contract` (`kajabi-api/contract.rs`), the one module that lists them.
 
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
@@ -42,14 +47,14 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(crate::auth::Session))
+        .with_inner_type(quote!(crate::contract::Session))
         .with_conversion(
             SchemaObject {
                 instance_type: Some(InstanceType::String.into()),
                 format: Some(SECRET_FORMAT.to_string()),
                 ..Default::default()
             },
-            "crate::SecretString",
+            "crate::contract::SecretString",
             std::iter::empty::<TypeImpl>(),
         );
     let tokens = std::panic::catch_unwind(move || {
@@ -72,6 +77,8 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
     let resources = crate::resources::items(&file, normalized, &entries)?;
     file.items.extend(resources);
     file.items.push(crate::webhooks::items(&file, normalized)?);
+    file.items
+        .push(crate::roles::items(&file, &normalized.operations)?);
     let table = operation_table(&normalized.operations);
     file.items.extend(
         syn::parse2::<syn::File>(table)
@@ -99,12 +106,12 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
             Role::Ordinary => quote!(Ordinary),
         };
         quote! {
-            crate::operation::Operation {
+            crate::contract::operation::Operation {
                 name: #name,
                 method: #method,
                 path: #path,
                 secured: #secured,
-                role: crate::operation::Role::#role,
+                role: crate::contract::operation::Role::#role,
                 returns_credentials: #returns_credentials,
                 request_media: #request_media,
                 response_media: #response_media,
@@ -113,7 +120,7 @@ fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {
     });
     quote! {
         /// Every operation of the document, sorted by path, then method.
-        pub static OPERATIONS: &[crate::operation::Operation] = &[#(#entries),*];
+        pub static OPERATIONS: &[crate::contract::operation::Operation] = &[#(#entries),*];
     }
 }
 

@@ -13,13 +13,7 @@ use crate::rust_names::pascal_case;
 /// The generated type of the `data` of `op`'s success response (`types::<X>`), read from
 /// progenitor's output: the `send` of the operation's builder, then the response struct.
 pub(crate) fn data_type(file: &syn::File, op: &Operation) -> Option<Ident> {
-    let send = builder_fns(file, op)?
-        .into_iter()
-        .find(|f| f.sig.ident == "send")?;
-    let syn::ReturnType::Type(_, ty) = &send.sig.output else {
-        return None;
-    };
-    let response = innermost(ty, &["Result", "ResponseValue"])?;
+    let response = response_type(file, op)?;
     let types = module(file, "types")?;
     let data = types.iter().find_map(|item| match item {
         Item::Struct(s) if s.ident == response => s
@@ -30,6 +24,18 @@ pub(crate) fn data_type(file: &syn::File, op: &Operation) -> Option<Ident> {
         _ => None,
     })?;
     innermost(&data, &["Option", "Vec"])
+}
+
+/// The generated type of `op`'s success body (`types::<X>`, `()` for none), from the `send`
+/// of its builder.
+pub(crate) fn response_type(file: &syn::File, op: &Operation) -> Option<Ident> {
+    let send = builder_fns(file, op)?
+        .into_iter()
+        .find(|f| f.sig.ident == "send")?;
+    let syn::ReturnType::Type(_, ty) = &send.sig.output else {
+        return None;
+    };
+    innermost(ty, &["Result", "ResponseValue"])
 }
 
 /// The string progenitor's `api_version()` returns (the spec's `info.version`).

@@ -84,7 +84,9 @@ pub(crate) fn items(
             .map(|op| op.name.as_str())
             .collect();
         if !names.is_empty() {
-            round_trips.push(quote!(#(#names)|* => Some(crate::flat::round_trip::<#flat>(body)),));
+            round_trips.push(
+                quote!(#(#names)|* => Some(crate::contract::flat::round_trip::<#flat>(body)),),
+            );
         }
     }
     let module: TokenStream = quote! {
@@ -92,9 +94,9 @@ pub(crate) fn items(
         /// from the spec: see the crate docs' "Resources" section.
         pub mod resources {
             use super::{builder, types, Client};
-            pub use crate::flat::{AnyId, Extra};
+            pub use crate::contract::flat::{AnyId, Extra};
             #[allow(unused_imports)]
-            use crate::Paginate as _;
+            use crate::contract::Paginate as _;
 
             #(#module)*
 

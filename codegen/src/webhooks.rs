@@ -109,7 +109,7 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Item, G
         let payload = sample.and_then(|op| payload_type(file, op));
         let (ty, doc) = match (&payload, sample) {
             (Some(ty), Some(op)) => (
-                quote!(crate::webhooks::Payload<#ty>),
+                quote!(crate::contract::webhooks::Payload<#ty>),
                 format!(
                     "`{name}`: the payload typed as the response of `{} {}`, with the JSON \
                      Kajabi sent.",
@@ -117,7 +117,7 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Item, G
                 ),
             ),
             _ => (
-                quote!(crate::webhooks::Payload<::serde_json::Value>),
+                quote!(crate::contract::webhooks::Payload<::serde_json::Value>),
                 format!("`{name}`: the spec has no sample of its payload; kept as JSON."),
             ),
         };
@@ -131,7 +131,7 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Item, G
             },
         });
         arms.push(quote! {
-            #name => Event::#variant { id, payload: crate::webhooks::Payload::decode(payload)? },
+            #name => Event::#variant { id, payload: crate::contract::webhooks::Payload::decode(payload)? },
         });
         accessors.push(quote! {
             Event::#variant { id, payload } => (#name, id.as_str(), payload.raw()),
@@ -171,9 +171,9 @@ pub(crate) fn items(file: &syn::File, normalized: &Normalized) -> Result<Item, G
                 /// when the body is not JSON, is truncated, is not an envelope, or the
                 /// payload of a known event does not have the shape of its sample. An event
                 /// name the spec does not know is [`Event::Unknown`], not an error.
-                pub fn parse(body: &[u8]) -> Result<Self, crate::Error> {
-                    let crate::webhooks::Envelope { id, event, payload } =
-                        crate::webhooks::Envelope::parse(body)?;
+                pub fn parse(body: &[u8]) -> Result<Self, crate::contract::Error> {
+                    let crate::contract::webhooks::Envelope { id, event, payload } =
+                        crate::contract::webhooks::Envelope::parse(body)?;
                     Ok(match event.as_str() {
                         #(#arms)*
                         _ => Event::Unknown { name: event, id, payload },

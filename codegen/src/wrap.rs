@@ -5,9 +5,9 @@
 //! (`ClientHooks::pre`/`exec`/`post`) and matches the response status, all returning
 //! `progenitor_client::Error<()>`. For each operation builder this pass cuts that method
 //! where the hooks start: what builds the request becomes `build_request` (crate-private),
-//! and the statuses of the final `match` (JSON body or none) become a `crate::body::Json` or
-//! `crate::body::Empty`. The new `send`, with the same success type, hands the built request,
-//! the operation's entry in `OPERATIONS` and that decoder to `crate::call::send`, the one
+//! and the statuses of the final `match` (JSON body or none) become a `crate::contract::body::Json` or
+//! `crate::contract::body::Empty`. The new `send`, with the same success type, hands the built request,
+//! the operation's entry in `OPERATIONS` and that decoder to `crate::contract::call::send`, the one
 //! entry to the hand-written layer, and returns `kajabi_api::Error`. progenitor's hooks are
 //! never called.
 //!
@@ -43,7 +43,7 @@ use send::split_send;
 pub(crate) struct Entry {
     /// The index of the operation in `OPERATIONS`.
     pub(crate) index: usize,
-    /// `crate::body::Json(&[..])` or `crate::body::Empty(&[..])`.
+    /// `crate::contract::body::Json(&[..])` or `crate::contract::body::Empty(&[..])`.
     pub(crate) decoder: proc_macro2::TokenStream,
     /// Whether the decoder is `Json`: the success response has a body.
     pub(crate) json: bool,
@@ -129,7 +129,7 @@ pub(crate) fn wrap_builders(
             const_headers.visit_stmt_mut(stmt);
         }
         *raw = syn::parse_quote! {
-            /// The request progenitor's code builds, before `send` hands it to `crate::call`.
+            /// The request progenitor's code builds, before `send` hands it to `crate::contract::call`.
             pub(crate) fn build_request(
                 self,
             ) -> Result<(&'a super::Client, ::reqwest::Request), progenitor_client::Error<()>> {
@@ -143,9 +143,9 @@ pub(crate) fn wrap_builders(
             /// # Errors
             /// A [`crate::Error`] for a failed transport, an error status (with the decoded
             /// error body), or a response body that does not match the schema.
-            pub async fn send(self) -> Result<#success, crate::Error> {
+            pub async fn send(self) -> Result<#success, crate::contract::Error> {
                 // A retry builds the request again from a copy of the builder.
-                crate::call::send(
+                crate::contract::call::send(
                     &super::OPERATIONS[#index],
                     move || self.clone().build_request(),
                     #decoder,

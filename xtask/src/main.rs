@@ -6,10 +6,12 @@
 //! - `drive`: call every operation through the SDK against a running server (the Prism check).
 //! - `cold-build`: how long a new user waits for `cargo run --example quickstart`, against a
 //!   reference crate with what a hand-written client needs.
+//! - `msrv`: each published crate's `rust-version` covers what its resolved tree declares.
 
 mod cold_build;
 mod drive;
 mod fetch;
+mod msrv;
 mod sync;
 mod vet;
 
@@ -62,6 +64,12 @@ enum Task {
     /// the CPU (user + sys of the cargo process tree) and wall times, their ratio and each
     /// build's ten slowest units. Exits 1 if the CPU ratio is above --max-cpu-ratio.
     ColdBuild(cold_build::Options),
+    /// Check that each published crate's rust-version covers its resolved dependency tree.
+    ///
+    /// Compares each published crate's rust-version with the highest rust-version among its
+    /// normal and build dependencies (transitively, all features, every platform) in
+    /// Cargo.lock, from cargo metadata. Exits 1 if one declares less.
+    Msrv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +116,7 @@ fn main() -> ExitCode {
             spec: args.spec.unwrap_or_else(default_spec),
         }),
         Task::ColdBuild(options) => cold_build::run(&options),
+        Task::Msrv => msrv::run(),
     }
 }
 

@@ -14,7 +14,7 @@ impl Resource<'_> {
     pub(super) fn id_type(&self) -> TokenStream {
         let (id, noun) = (&self.id, self.noun);
         let doc = format!("The id of a resource of type `{noun}`.");
-        quote!(crate::flat::resource_id!(#[doc = #doc] #id, #noun);)
+        quote!(crate::contract::flat::resource_id!(#[doc = #doc] #id, #noun);)
     }
 
     /// The flat struct, its serde impls (the JSON:API resource object) and its conversions
@@ -50,15 +50,15 @@ impl Resource<'_> {
             }
             conversions.push(quote! {
                 impl TryFrom<types::#generated> for #flat {
-                    type Error = crate::Error;
-                    fn try_from(value: types::#generated) -> Result<Self, crate::Error> {
-                        crate::flat::flat(&value)
+                    type Error = crate::contract::Error;
+                    fn try_from(value: types::#generated) -> Result<Self, crate::contract::Error> {
+                        crate::contract::flat::flat(&value)
                     }
                 }
                 impl TryFrom<#flat> for types::#generated {
-                    type Error = crate::Error;
-                    fn try_from(value: #flat) -> Result<Self, crate::Error> {
-                        crate::flat::flat(&value)
+                    type Error = crate::contract::Error;
+                    fn try_from(value: #flat) -> Result<Self, crate::contract::Error> {
+                        crate::contract::flat::flat(&value)
                     }
                 }
             });
@@ -86,7 +86,7 @@ impl Resource<'_> {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     use serde::de::Error as _;
                     let value = serde_json::Value::deserialize(deserializer)?;
-                    let mut lift = crate::flat::Lift::new(value).map_err(D::Error::custom)?;
+                    let mut lift = crate::contract::flat::Lift::new(value).map_err(D::Error::custom)?;
                     Ok(#flat {
                         id: lift.require(&[], "id").map_err(D::Error::custom)?,
                         #(#field_names: lift.take(&["attributes"], #field_wires),)*
@@ -98,7 +98,7 @@ impl Resource<'_> {
 
             impl serde::Serialize for #flat {
                 fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    let mut build = crate::flat::Build::new(&self.extra);
+                    let mut build = crate::contract::flat::Build::new(&self.extra);
                     build.put(&[], "id", Some(&self.id));
                     #(build.put(&["attributes"], #field_wires, self.#field_names.as_ref());)*
                     #(#rel_builds)*

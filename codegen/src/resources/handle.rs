@@ -46,7 +46,7 @@ impl Resource<'_> {
             let read = self.read(self.call(file, op, quote!(id))?, op, quote!(read))?;
             methods.push(quote! {
                 /// Reads the resource.
-                pub async fn get(&self) -> Result<#flat, crate::Error> {
+                pub async fn get(&self) -> Result<#flat, crate::contract::Error> {
                     #read.await
                 }
             });
@@ -54,7 +54,7 @@ impl Resource<'_> {
             let read = self.read(self.call(file, op, quote!(id))?, op, quote!(read))?;
             methods.push(quote! {
                 /// Reads one resource by id.
-                pub async fn get(&self, id: &#id) -> Result<#flat, crate::Error> {
+                pub async fn get(&self, id: &#id) -> Result<#flat, crate::contract::Error> {
                     #read.await
                 }
             });
@@ -63,7 +63,7 @@ impl Resource<'_> {
             let call = self.call(file, op, quote!(id))?;
             methods.push(quote! {
                 /// Deletes one resource by id.
-                pub async fn delete(&self, id: &#id) -> Result<(), crate::Error> {
+                pub async fn delete(&self, id: &#id) -> Result<(), crate::contract::Error> {
                     #call.send().await?;
                     Ok(())
                 }
@@ -115,7 +115,7 @@ impl Resource<'_> {
         ))
     }
 
-    /// The future of `crate::flat::<reader>(..)`: it sends the request `builder` builds down
+    /// The future of `crate::contract::flat::<reader>(..)`: it sends the request `builder` builds down
     /// the operation's call path (as its `send` does) and reads the flat value straight from
     /// the response body, so that members the generated types do not declare reach `extra`.
     pub(super) fn read(
@@ -132,7 +132,7 @@ impl Resource<'_> {
         let (index, decoder) = (entry.index, &entry.decoder);
         Ok(quote! {{
             let builder = #builder;
-            crate::flat::#reader(
+            crate::contract::flat::#reader(
                 &super::OPERATIONS[#index],
                 move || builder.clone().build_request(),
                 #decoder,
@@ -197,9 +197,9 @@ impl Resource<'_> {
             let doc = format!("The ids of the `{name}` relationship ({op_name}).");
             return Ok(Some(quote! {
                 #[doc = #doc]
-                pub async fn #method(&self, id: &#id) -> Result<Vec<#target>, crate::Error> {
+                pub async fn #method(&self, id: &#id) -> Result<Vec<#target>, crate::contract::Error> {
                     let response = #call.send().await?;
-                    crate::flat::ids(&response.into_inner().data)
+                    crate::contract::flat::ids(&response.into_inner().data)
                 }
             }));
         }
@@ -209,9 +209,9 @@ impl Resource<'_> {
         let doc = format!("`{}` on the `{name}` relationship ({op_name}).", op.method);
         Ok(Some(quote! {
             #[doc = #doc]
-            pub async fn #method(&self, id: &#id, targets: &[#target]) -> Result<(), crate::Error> {
-                let body: #body = crate::flat::document(
-                    crate::flat::identifiers(#target::TYPE, targets),
+            pub async fn #method(&self, id: &#id, targets: &[#target]) -> Result<(), crate::contract::Error> {
+                let body: #body = crate::contract::flat::document(
+                    crate::contract::flat::identifiers(#target::TYPE, targets),
                     #op_name,
                 )?;
                 #call.body(body).send().await?;

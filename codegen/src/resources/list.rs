@@ -54,7 +54,7 @@ impl Resource<'_> {
         let page = self.read(quote!(self.0), op, quote!(page))?;
         let paginate = op.paginated.then(|| {
             quote! {
-                impl<'a> crate::Paginate<'a> for #list<'a> {
+                impl<'a> crate::contract::Paginate<'a> for #list<'a> {
                     type Item = #flat;
                     fn requested_page_size(&self) -> Option<i64> {
                         self.0.requested_page_size()
@@ -68,7 +68,7 @@ impl Resource<'_> {
                     fn base_url(&self) -> &str {
                         self.0.base_url()
                     }
-                    fn fetch(self) -> crate::PageFuture<'a, #flat> {
+                    fn fetch(self) -> crate::contract::PageFuture<'a, #flat> {
                         Box::pin(#page)
                     }
                 }
@@ -90,7 +90,7 @@ impl Resource<'_> {
                     #(#forwarded)*
 
                     /// Sends the request and returns one page's resources.
-                    pub async fn send(self) -> Result<Vec<#flat>, crate::Error> {
+                    pub async fn send(self) -> Result<Vec<#flat>, crate::contract::Error> {
                         #read.await
                     }
                 }

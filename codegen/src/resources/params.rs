@@ -147,7 +147,7 @@ impl Resource<'_> {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     use serde::de::Error as _;
                     let value = serde_json::Value::deserialize(deserializer)?;
-                    let mut lift = crate::flat::Lift::new(value).map_err(D::Error::custom)?;
+                    let mut lift = crate::contract::flat::Lift::new(value).map_err(D::Error::custom)?;
                     Ok(#name {
                         #(#rf_names: lift.require(#attrs, #rf_wires).map_err(D::Error::custom)?,)*
                         #(#of_names: lift.take(#attrs, #of_wires),)*
@@ -160,7 +160,7 @@ impl Resource<'_> {
 
             impl serde::Serialize for #name {
                 fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    let mut build = crate::flat::Build::new(&self.extra);
+                    let mut build = crate::contract::flat::Build::new(&self.extra);
                     build.default(#base, "type", #type_);
                     #ensure_attributes
                     #ensure_relationships
@@ -173,16 +173,16 @@ impl Resource<'_> {
             }
 
             impl TryFrom<#name> for #body {
-                type Error = crate::Error;
-                fn try_from(value: #name) -> Result<Self, crate::Error> {
-                    crate::flat::document(value.to_document(), stringify!(#name))
+                type Error = crate::contract::Error;
+                fn try_from(value: #name) -> Result<Self, crate::contract::Error> {
+                    crate::contract::flat::document(value.to_document(), stringify!(#name))
                 }
             }
 
             impl TryFrom<#body> for #name {
-                type Error = crate::Error;
-                fn try_from(value: #body) -> Result<Self, crate::Error> {
-                    crate::flat::flat(&value)
+                type Error = crate::contract::Error;
+                fn try_from(value: #body) -> Result<Self, crate::contract::Error> {
+                    crate::contract::flat::flat(&value)
                 }
             }
         };
@@ -191,9 +191,9 @@ impl Resource<'_> {
             let read = self.read(quote!(#call.body(body)), op, quote!(read))?;
             quote! {
                 /// Changes one resource: the members `changes` sets.
-                pub async fn update(&self, id: &#id, changes: #name) -> Result<#flat, crate::Error> {
-                    let document = crate::flat::with_id(changes.to_document(), id.as_str());
-                    let body: #body = crate::flat::document(document, stringify!(#name))?;
+                pub async fn update(&self, id: &#id, changes: #name) -> Result<#flat, crate::contract::Error> {
+                    let document = crate::contract::flat::with_id(changes.to_document(), id.as_str());
+                    let body: #body = crate::contract::flat::document(document, stringify!(#name))?;
                     #read.await
                 }
             }
@@ -202,7 +202,7 @@ impl Resource<'_> {
             let read = self.read(quote!(#call.body(body)), op, quote!(read))?;
             quote! {
                 /// Creates a resource.
-                pub async fn create(&self, new: #name) -> Result<#flat, crate::Error> {
+                pub async fn create(&self, new: #name) -> Result<#flat, crate::contract::Error> {
                     let body = #body::try_from(new)?;
                     #read.await
                 }

@@ -54,7 +54,7 @@ pub(super) fn rust_type(doc: &Value, schema: &Value) -> TokenStream {
     let schema = resolve(doc, schema);
     match schema.get("type").and_then(Value::as_str) {
         Some("string") if schema.get("format") == Some(&Value::from(SECRET)) => {
-            quote!(crate::SecretString)
+            quote!(crate::contract::SecretString)
         }
         Some("string") => quote!(String),
         Some("integer") => quote!(i64),

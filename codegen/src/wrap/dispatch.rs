@@ -26,12 +26,12 @@ pub(super) fn call_operation(arms: &[TokenStream]) -> Item {
                 operation: &str,
                 params: &serde_json::Map<String, serde_json::Value>,
                 body: Option<serde_json::Value>,
-            ) -> Result<serde_json::Value, crate::Error> {
+            ) -> Result<serde_json::Value, crate::contract::Error> {
                 // One boxed future per operation: inline, the 77 arms' states made one future
                 // whose poll overflowed a 2 MiB thread stack in debug builds.
-                let call: crate::by_name::Call<'_> = match operation {
+                let call: crate::contract::by_name::Call<'_> = match operation {
                     #(#arms)*
-                    _ => return Err(crate::Error::invalid_request(format!("no operation is named {operation:?}"))),
+                    _ => return Err(crate::contract::Error::invalid_request(format!("no operation is named {operation:?}"))),
                 };
                 call.await
             }
@@ -61,7 +61,7 @@ pub(super) fn dispatch_arm(
         if key == "body" {
             setters.push(quote::quote! {
                 if let Some(value) = &body {
-                    call = call.body(crate::by_name::arg::<#ty>("body", value)?);
+                    call = call.body(crate::contract::by_name::arg::<#ty>("body", value)?);
                 }
             });
             continue;
@@ -74,7 +74,7 @@ pub(super) fn dispatch_arm(
             })?;
         setters.push(quote::quote! {
             if let Some(value) = params.get(#wire) {
-                call = call.#setter(crate::by_name::arg::<#ty>(#wire, value)?);
+                call = call.#setter(crate::contract::by_name::arg::<#ty>(#wire, value)?);
             }
         });
     }
@@ -83,7 +83,7 @@ pub(super) fn dispatch_arm(
             #[allow(unused_mut)]
             let mut call = self.#method();
             #(#setters)*
-            crate::by_name::json(call.send().await?)
+            crate::contract::by_name::json(call.send().await?)
         }),
     })
 }

@@ -7,38 +7,38 @@ use crate::progenitor_output::generic_arg;
 /// `impl Paginate` for a list operation's builder: its page setters and its page's items.
 pub(super) fn paginate_impl(builder: &Type, item: &Type) -> Item {
     syn::parse_quote! {
-        impl<'a> crate::Paginate<'a> for #builder {
+        impl<'a> crate::contract::Paginate<'a> for #builder {
             type Item = #item;
             fn requested_page_size(&self) -> Option<i64> {
-                crate::pagination::page_param(&self.page_size)
+                crate::contract::pagination::page_param(&self.page_size)
             }
             fn requested_page_number(&self) -> Option<i64> {
-                crate::pagination::page_param(&self.page_number)
+                crate::contract::pagination::page_param(&self.page_number)
             }
             fn with_page(mut self, number: i64, size: i64) -> Self {
-                crate::pagination::set_page_param(&mut self.page_number, number);
-                crate::pagination::set_page_param(&mut self.page_size, size);
+                crate::contract::pagination::set_page_param(&mut self.page_number, number);
+                crate::contract::pagination::set_page_param(&mut self.page_size, size);
                 self
             }
             fn base_url(&self) -> &str {
                 &self.client.baseurl
             }
-            fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Item> {
+            fn fetch(self) -> crate::contract::pagination::PageFuture<'a, Self::Item> {
                 Box::pin(async move {
                     // The normalizer gives every paginated list response `links` and `meta`.
                     let page = self.send().await?.into_inner();
-                    let links = page.links.map(|l| crate::pagination::Links {
+                    let links = page.links.map(|l| crate::contract::pagination::Links {
                         first: l.first,
                         prev: l.prev,
                         next: l.next,
                         last: l.last,
                     });
-                    let meta = page.meta.map(|m| crate::pagination::Meta {
+                    let meta = page.meta.map(|m| crate::contract::pagination::Meta {
                         total_pages: m.total_pages,
                         total_count: m.total_count,
                         current_page: m.current_page,
                     });
-                    Ok(crate::pagination::Page::new(
+                    Ok(crate::contract::pagination::Page::new(
                         page.data,
                         links.unwrap_or_default(),
                         meta.unwrap_or_default(),

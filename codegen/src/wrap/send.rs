@@ -4,8 +4,8 @@ use syn::{Expr, Lit, Pat, Stmt};
 
 /// progenitor's `send` body cut in two: the statements before `let info = OperationInfo`
 /// (they build `request` from `client` and the arguments), and the decoder of its final
-/// `match response.status().as_u16()`: `crate::body::Json(&[statuses])` for arms that call
-/// `ResponseValue::from_response`, `crate::body::Empty(&[statuses])` for
+/// `match response.status().as_u16()`: `crate::contract::body::Json(&[statuses])` for arms that call
+/// `ResponseValue::from_response`, `crate::contract::body::Empty(&[statuses])` for
 /// `ResponseValue::empty`. Anything else is a shape this pass does not know.
 /// The flag says which of the two it is (`true` for `Json`).
 pub(super) fn split_send(
@@ -41,8 +41,8 @@ pub(super) fn split_send(
         }
     }
     let decoder = match (json.is_empty(), empty.is_empty()) {
-        (false, true) => quote::quote!(crate::body::Json(&[#(#json),*])),
-        (true, false) => quote::quote!(crate::body::Empty(&[#(#empty),*])),
+        (false, true) => quote::quote!(crate::contract::body::Json(&[#(#json),*])),
+        (true, false) => quote::quote!(crate::contract::body::Empty(&[#(#empty),*])),
         (true, true) => return Err("no success status".into()),
         (false, false) => return Err("success statuses with and without a body".into()),
     };

@@ -1,7 +1,7 @@
 use super::send::split_send;
 
 /// Every operation's `send` enters the hand-written layer once, through
-/// `crate::call::send`, and nothing calls progenitor's hooks or its decoder.
+/// `crate::contract::call::send`, and nothing calls progenitor's hooks or its decoder.
 #[test]
 fn every_send_enters_through_call_send_and_no_hook_is_called() {
     let text = include_str!("../../../openapi.yaml");
@@ -10,7 +10,10 @@ fn every_send_enters_through_call_send_and_no_hook_is_called() {
         .operations
         .len();
     let source = crate::generate_from_yaml(text).unwrap();
-    assert_eq!(source.matches("crate::call::send(").count(), operations);
+    assert_eq!(
+        source.matches("crate::contract::call::send(").count(),
+        operations
+    );
     for hook in [
         ".pre(&mut request",
         ".exec(request",
@@ -82,7 +85,7 @@ fn statuses_become_a_decoder_and_unknown_shapes_are_refused() {
     assert!(json);
     assert_eq!(
         decoder.to_string(),
-        quote::quote!(crate::body::Json(&[200u16, 201u16])).to_string()
+        quote::quote!(crate::contract::body::Json(&[200u16, 201u16])).to_string()
     );
     let (_, decoder, json) = split_send(&send(quote::quote! {
         204u16 => Ok(ResponseValue::empty(response)),
@@ -91,7 +94,7 @@ fn statuses_become_a_decoder_and_unknown_shapes_are_refused() {
     .unwrap();
     assert_eq!(
         decoder.to_string(),
-        quote::quote!(crate::body::Empty(&[204u16])).to_string()
+        quote::quote!(crate::contract::body::Empty(&[204u16])).to_string()
     );
     assert!(!json);
     for arms in [
