@@ -1,4 +1,5 @@
-//! Generates the typed client from `openapi.yaml` into `$OUT_DIR/codegen.rs`.
+//! Generates the typed client from `openapi.yaml` into `$OUT_DIR/codegen.rs`, and with the
+//! `httpmock` feature its typed mocks into `$OUT_DIR/mock.rs`.
 //!
 //! The path: `openapi.yaml` → `kajabi_codegen::load` (YAML) → `normalize` (3.1 → 3.0, names,
 //! media types; see codegen/src/normalize.rs) → progenitor → `kajabi-api/generated.rs`.
@@ -17,8 +18,15 @@ fn main() -> ExitCode {
         Ok(text) => text,
         Err(e) => return fail(&format!("cannot read {}: {e}", spec.display())),
     };
-    let code = match kajabi_codegen::generate_from_yaml(&text) {
-        Ok(code) => code,
+    // The typed mocks (`kajabi_api::mock`) come from the same generator run as the client.
+    let mocks = env::var_os("CARGO_FEATURE_HTTPMOCK").is_some();
+    let generated = if mocks {
+        kajabi_codegen::generate_with_mocks_from_yaml(&text).map(|(code, mock)| (code, Some(mock)))
+    } else {
+        kajabi_codegen::generate_from_yaml(&text).map(|code| (code, None))
+    };
+    let (code, mock) = match generated {
+        Ok(generated) => generated,
         Err(e) => {
             return fail(&format!(
                 "cannot generate the client from {}: {e}",
@@ -26,9 +34,14 @@ fn main() -> ExitCode {
             ))
         }
     };
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("codegen.rs");
-    if let Err(e) = fs::write(&out, code) {
-        return fail(&format!("cannot write {}: {e}", out.display()));
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let files = [("codegen.rs", Some(code)), ("mock.rs", mock)];
+    for (name, code) in files {
+        let Some(code) = code else { continue };
+        let out = out_dir.join(name);
+        if let Err(e) = fs::write(&out, code) {
+            return fail(&format!("cannot write {}: {e}", out.display()));
+        }
     }
     ExitCode::SUCCESS
 }

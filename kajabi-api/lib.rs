@@ -13,6 +13,8 @@ mod error;
 mod flat;
 mod generated;
 mod media_type;
+#[cfg(feature = "httpmock")]
+pub mod mock;
 mod operation;
 mod pagination;
 mod raw_request;

@@ -42,6 +42,23 @@ pub fn to_openapi(normalized: &Normalized) -> Result<OpenAPI, GenerateError> {
 /// # Errors
 /// See [`GenerateError`].
 pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
+    Ok(prettyplease::unparse(&client(normalized)?))
+}
+
+/// [`generate()`], and the source of `kajabi_api::mock` (the typed httpmock mocks), read from
+/// the same progenitor output: what `build.rs` runs when the `httpmock` feature is on.
+///
+/// # Errors
+/// See [`GenerateError`].
+pub fn generate_with_mocks(normalized: &Normalized) -> Result<(String, String), GenerateError> {
+    let file = client(normalized)?;
+    let mocks = crate::mock::source(&file, normalized)?;
+    Ok((prettyplease::unparse(&file), mocks))
+}
+
+/// The client as a syntax tree: progenitor's output, wrapped, with the resources, the
+/// webhooks and the operation table.
+fn client(normalized: &Normalized) -> Result<syn::File, GenerateError> {
     let spec = to_openapi(normalized)?;
     let mut settings = GenerationSettings::default();
     settings
@@ -85,7 +102,7 @@ pub fn generate(normalized: &Normalized) -> Result<String, GenerateError> {
             .map_err(|e| GenerateError::Shape(e.to_string()))?
             .items,
     );
-    Ok(prettyplease::unparse(&file))
+    Ok(file)
 }
 
 fn operation_table(operations: &[Operation]) -> proc_macro2::TokenStream {

@@ -7,6 +7,7 @@
 pub mod cli;
 mod error;
 pub mod generate;
+mod mock;
 mod progenitor_output;
 pub mod resources;
 mod roles;
@@ -15,7 +16,7 @@ mod webhooks;
 mod wrap;
 
 pub use error::GenerateError;
-pub use generate::generate;
+pub use generate::{generate, generate_with_mocks};
 
 /// Why a document could not be turned into client code.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,16 @@ pub enum Error {
 pub fn generate_from_yaml(text: &str) -> Result<String, Error> {
     let normalized = kajabi_spec::normalize(&kajabi_spec::load(text)?)?;
     Ok(generate(&normalized)?)
+}
+
+/// [`generate_from_yaml`], and the source of `kajabi_api::mock`: what `build.rs` runs when
+/// `kajabi-api`'s `httpmock` feature is on.
+///
+/// # Errors
+/// See [`Error`].
+pub fn generate_with_mocks_from_yaml(text: &str) -> Result<(String, String), Error> {
+    let normalized = kajabi_spec::normalize(&kajabi_spec::load(text)?)?;
+    Ok(generate_with_mocks(&normalized)?)
 }
 
 #[cfg(test)]
@@ -98,5 +109,13 @@ mod tests {
         );
         // The check sees the paths it must: the generated calls enter through the contract.
         assert!(source.contains("crate::contract::call::send("));
+    }
+
+    #[test]
+    fn the_vendored_spec_generates_its_mocks() {
+        let text = include_str!("../../openapi.yaml");
+        let (_, mocks) =
+            super::generate_with_mocks_from_yaml(text).expect("the vendored document generates");
+        assert!(mocks.contains("pub trait MockServerExt"), "{mocks}");
     }
 }

@@ -136,6 +136,36 @@ pub(crate) fn items(
     Ok(parsed.items)
 }
 
+/// How the flat layer reads one operation's success body: for the mocks' flat answers.
+pub(crate) struct FlatAnswer {
+    /// The flat type (`Contact`).
+    pub(crate) flat: Ident,
+    /// The JSON:API type of its resources (`contacts`).
+    pub(crate) kind: String,
+    /// Whether the body is a list (`data` an array).
+    pub(crate) list: bool,
+}
+
+/// The operations whose success body the flat layer reads, by name: the list, show, create
+/// and update operations of each resource type (those `round_trip_response` covers).
+pub(crate) fn flat_answers(normalized: &Normalized) -> BTreeMap<String, FlatAnswer> {
+    let doc = &normalized.document;
+    let mut answers = BTreeMap::new();
+    for (noun, ops) in &ops::by_resource(normalized) {
+        let flat = format_ident!("{}", pascal_case(&names::singular(noun)));
+        for op in [ops.list, ops.get, ops.create, ops.update]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(list) = resource_data(doc, op) {
+                let (flat, kind) = (flat.clone(), noun.clone());
+                answers.insert(op.name.clone(), FlatAnswer { flat, kind, list });
+            }
+        }
+    }
+    answers
+}
+
 struct Resource<'a> {
     noun: &'a str,
     ops: &'a Ops<'a>,
