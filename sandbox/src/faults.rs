@@ -125,6 +125,8 @@ pub struct FaultRecord {
     pub method: String,
     /// The request's path.
     pub path: String,
+    /// The `X-Request-Id` of the answer (none reaches the client on a dropped connection).
+    pub request_id: String,
     /// When it arrived, since the sandbox started, on tokio's clock (which a
     /// `#[tokio::test(start_paused = true)]` moves without sleeping).
     pub at: Duration,

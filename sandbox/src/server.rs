@@ -88,34 +88,41 @@ async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response<Bod
         .extensions()
         .get::<ConnectInfo<Dropper>>()
         .map(|info| info.0.clone());
-    let (mut response, token_request) = handle(&app, request, dropper.as_ref()).await;
+    let id = request_id();
+    let (mut response, token_request) = handle(&app, request, dropper.as_ref(), &id).await;
     if token_request {
         app.token_requests.fetch_add(1, Ordering::SeqCst);
     }
     app.requests.fetch_add(1, Ordering::SeqCst);
-    response
-        .headers_mut()
-        .insert(HeaderName::from_static("x-request-id"), request_id());
+    if let Ok(id) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), id);
+    }
     response
 }
 
 /// A fresh request id, UUID-shaped. Random even under [`Config::seed`]: the seed repeats data
 /// and tokens, and two answers with one id would confuse whoever reads the logs.
-fn request_id() -> HeaderValue {
+fn request_id() -> String {
     let hex = format!("{:032x}", fastrand::u128(..));
-    let id = format!(
+    format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
         &hex[8..12],
         &hex[12..16],
         &hex[16..20],
         &hex[20..]
-    );
-    HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("unknown"))
+    )
 }
 
 /// The answer, and whether the request was a token request.
-async fn handle(app: &App, request: Request, dropper: Option<&Dropper>) -> (Response<Body>, bool) {
+async fn handle(
+    app: &App,
+    request: Request,
+    dropper: Option<&Dropper>,
+    request_id: &str,
+) -> (Response<Body>, bool) {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str();
     let path = parts.uri.path();
@@ -148,6 +155,7 @@ async fn handle(app: &App, request: Request, dropper: Option<&Dropper>) -> (Resp
         path,
         params: &params,
         query,
+        request_id,
     });
     if let Some(fault) = &fault {
         // Before any lock is taken: a delayed answer holds up no other request.

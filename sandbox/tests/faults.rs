@@ -84,9 +84,11 @@ async fn a_fault_answers_its_matches_times_then_steps_aside_and_records_them() {
     let id = sandbox
         .fault(Fault::on("get_contact").status(403).times(2))
         .unwrap();
+    let mut ids = Vec::new();
     for _ in 0..2 {
         let response = get(&http, &sandbox, &access, "/v1/contacts/1").await;
         assert_eq!(response.status(), 403);
+        ids.push(header(&response, "x-request-id").unwrap().to_string());
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["errors"][0]["status"], "403");
         assert_eq!(
@@ -112,6 +114,8 @@ async fn a_fault_answers_its_matches_times_then_steps_aside_and_records_them() {
         && r.operation == "get_contact"
         && r.method == "GET"
         && r.path == "/v1/contacts/1"));
+    let recorded: Vec<&str> = records.iter().map(|r| r.request_id.as_str()).collect();
+    assert_eq!(recorded, ids);
 }
 
 #[tokio::test]

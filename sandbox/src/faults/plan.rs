@@ -44,6 +44,8 @@ pub(crate) struct Request<'a> {
     pub(crate) params: &'a [(String, String)],
     /// The raw query string.
     pub(crate) query: &'a str,
+    /// The `X-Request-Id` its answer carries.
+    pub(crate) request_id: &'a str,
 }
 
 impl Plan {
@@ -128,6 +130,7 @@ impl Plan {
             operation: request.operation.to_string(),
             method: request.method.to_string(),
             path: request.path.to_string(),
+            request_id: request.request_id.to_string(),
             at: self.started.elapsed(),
         });
         Some(fault)

@@ -4,7 +4,7 @@
 //! | request | answer |
 //! | --- | --- |
 //! | `POST /_sandbox/faults`, body: a fault in the [text form](crate::Fault) (`get_contact: 403`) | 201 `{"id": N, "fault": "<text form>"}`; 400 `{"error": "<one line>", "nearest": [...]}` for text that does not parse or names what the spec does not have |
-//! | `GET /_sandbox/faults` | 200 `{"faults": [{"id", "fault", "left"}], "records": [{"fault", "operation", "method", "path", "at_ms"}]}` (`left`: `null` until removed) |
+//! | `GET /_sandbox/faults` | 200 `{"faults": [{"id", "fault", "left"}], "records": [{"fault", "operation", "method", "path", "request_id", "at_ms"}]}` (`left`: `null` until removed) |
 //! | `DELETE /_sandbox/faults/{id}` | 204; 404 when no such fault is installed |
 //! | `DELETE /_sandbox/faults` | 204; every fault and record gone |
 
@@ -86,6 +86,7 @@ fn listing(app: &App) -> Value {
                 "operation": r.operation,
                 "method": r.method,
                 "path": r.path,
+                "request_id": r.request_id,
                 "at_ms": u64::try_from(r.at.as_millis()).unwrap_or(u64::MAX),
             })
         })
