@@ -5,7 +5,9 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use crate::catalog::Catalog;
+use crate::faults::Plan;
 use crate::oauth::Tokens;
+use crate::rate_limit::Windows;
 use crate::store::Store;
 use crate::webhooks::Webhooks;
 use crate::Config;
@@ -22,4 +24,8 @@ pub(crate) struct App {
     pub(crate) requests: AtomicUsize,
     /// Webhook deliveries and their record.
     pub(crate) webhooks: Webhooks,
+    /// The installed faults and what they answered.
+    pub(crate) faults: Plan,
+    /// The rate limit's windows, per client id.
+    pub(crate) windows: Windows,
 }

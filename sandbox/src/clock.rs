@@ -70,6 +70,13 @@ impl Clock for ManualClock {
     }
 }
 
+/// Now on tokio's clock: what measures waits (the rate limit's windows, when a fault answered).
+/// Unlike [`Config::clock`](crate::Config::clock) it is not a date, and it follows tokio's
+/// paused time, so a `#[tokio::test(start_paused = true)]` waits out a window without sleeping.
+pub(crate) fn monotonic() -> tokio::time::Instant {
+    tokio::time::Instant::now()
+}
+
 /// `time` as an RFC 3339 UTC date-time with whole seconds, e.g. `2024-01-01T00:00:00Z`
 /// (times before 1970 are written as the epoch).
 pub(crate) fn rfc3339(time: SystemTime) -> String {

@@ -39,13 +39,19 @@
 //! - **For tests**: [`Sandbox::reset`] returns to the seeded data, [`Config::seed`] picks the
 //!   data and makes tokens repeatable, [`Config::clock`] ([`ManualClock`]) lets a test move
 //!   time (token expiry, timestamps) without sleeping.
+//! - **Failures on demand**: [`Sandbox::fault`] (also [`Config::faults`], `--fault SPEC` and
+//!   `POST /_sandbox/faults`) makes matching requests answer a status with the error body the
+//!   spec declares for it, a proxy's HTML page, a cut body or a dropped connection, after a
+//!   delay, with `Retry-After`, for the next `n` requests or until removed; see [`Fault`] for
+//!   the syntax. [`Config::rate_limit`] answers 429 past N requests per window per
+//!   `client_id`. Every answer carries a random `X-Request-Id`.
 //!
 //! # Contract: where the sandbox is Kajabi and where it is not
 //!
 //! | area | modelled faithfully | not modelled / differs |
 //! | --- | --- | --- |
 //! | routing, media types | every operation of the embedded spec; the declared media types; 404 for unknown paths, 405 with `Allow` | — |
-//! | statuses | only statuses the operation declares, **plus 404** on every operation that addresses a resource by id (`{id}`, `{contact_id}`, …) whose id names nothing, declared or not (Kajabi's spec under-declares it); the conformance test and `.ci/prism` print this as the one allowed exception | 403 (permissions), 429 (rate limits) and 5xx are never answered |
+//! | statuses | only statuses the operation declares, **plus 404** on every operation that addresses a resource by id (`{id}`, `{contact_id}`, …) whose id names nothing, declared or not (Kajabi's spec under-declares it); the conformance test and `.ci/prism` print this as the one allowed exception | 403 (permissions), 429 (rate limits) and 5xx only when asked for: a [`Fault`] or [`Config::rate_limit`] |
 //! | bodies | every answer validates against the spec's schema; the example values come from the spec | attribute values of seeded items are synthesized ("Offer 3", `2024-01-01T00:00:00Z`) |
 //! | state | all collections stored in memory per sandbox; creates, updates, deletes; ids never reused | nothing persists past the process; [`Sandbox::reset`] restores the seed |
 //! | lists | `page[number]`/`page[size]` (default 25, at most 100); absolute `links.{self,current,first,prev,next,last}`; `meta.{total_count,total_pages,current_page}` on every paginated list (the spec documents them in prose; the normalizer adds them to the SDK's types) | — |
@@ -94,10 +100,13 @@ mod api;
 mod app;
 mod catalog;
 mod clock;
+mod connection;
+mod faults;
 mod oauth;
 mod pagination;
 mod problems;
 mod query;
+mod rate_limit;
 mod routes;
 mod seed;
 mod server;
@@ -112,7 +121,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use faults::{Fault, FaultError, FaultId, FaultRecord, RetryAfter};
 pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use rate_limit::RateLimit;
 pub use seed::SEED_SIZE;
 pub use webhooks::{Delivery, Outcome, UnknownEvent, ATTEMPTS, MAX_RECORDS};
 
@@ -154,6 +165,11 @@ pub struct Config {
     /// Where "now" comes from: token expiry and the timestamps of writes. Default
     /// [`SystemClock`]; a [`ManualClock`] lets a test move time.
     pub clock: Arc<dyn Clock>,
+    /// Faults installed from the start (see [`Fault`]); default none.
+    pub faults: Vec<Fault>,
+    /// At most so many requests per window per `client_id` (the token endpoint included);
+    /// over it, 429 with `Retry-After`. Default `None`: no limit.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for Config {
@@ -170,6 +186,8 @@ impl Default for Config {
             port: 0,
             seed: None,
             clock: Arc::new(SystemClock),
+            faults: Vec::new(),
+            rate_limit: None,
         }
     }
 }
@@ -185,6 +203,8 @@ impl std::fmt::Debug for Config {
             .field("port", &self.port)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("faults", &self.faults)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -211,7 +231,9 @@ impl Sandbox {
     /// Starts a sandbox with `config`.
     ///
     /// # Errors
-    /// When called outside a Tokio runtime, or when the port cannot be bound.
+    /// When called outside a Tokio runtime, when the port cannot be bound, or when one of
+    /// [`Config::faults`] names what the spec does not have (`InvalidInput`, the
+    /// [`FaultError`] inside).
     pub async fn start_with(config: Config) -> std::io::Result<Sandbox> {
         let (addr, app, task) = server::spawn(config).await?;
         Ok(Sandbox { addr, app, task })
@@ -248,11 +270,54 @@ impl Sandbox {
     }
 
     /// Returns the data to its seeded state: what was created is gone, what was changed or
-    /// deleted is back, new ids start over. Tokens stay valid (a client's session survives),
-    /// and the request counters keep counting.
+    /// deleted is back, new ids start over. Faults (those of [`Config::faults`] too) and their
+    /// records are gone, and every client's rate-limit window starts over. Tokens stay valid
+    /// (a client's session survives), and the request counters keep counting.
     pub fn reset(&self) {
         let fresh = seed::seeded(&self.app.catalog, self.app.config.seed.unwrap_or(0));
         *store::lock(&self.app.store) = fresh;
+        self.app.faults.clear();
+        self.app.windows.clear();
+    }
+
+    /// Installs `fault` after those already installed (the first that matches a request
+    /// answers it). Over HTTP: `POST /_sandbox/faults`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use kajabi_sandbox::{Fault, RetryAfter, Sandbox};
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// // The next two `get_contact`s answer 429, then the sandbox answers normally.
+    /// sandbox.fault(Fault::on("get_contact").status(429).retry_after(RetryAfter::Seconds(1)).times(2))?;
+    /// // Contact 7 is forbidden until the fault is removed.
+    /// let forbidden = sandbox.fault("GET /v1/contacts/{id} id=7: 403".parse()?)?;
+    /// sandbox.remove_fault(forbidden);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// An invalid combination (`drop` with a status, a status outside 400–599, …), or an
+    /// operation, template or parameter the spec does not have (with the nearest names).
+    pub fn fault(&self, fault: Fault) -> Result<FaultId, FaultError> {
+        self.app.faults.install(&self.app.catalog, fault)
+    }
+
+    /// Removes fault `id`; whether it was still installed (a fault of `times(n)` leaves by
+    /// itself after `n` answers). Over HTTP: `DELETE /_sandbox/faults/{id}`.
+    pub fn remove_fault(&self, id: FaultId) -> bool {
+        self.app.faults.remove(id)
+    }
+
+    /// Removes every fault and forgets their records. Over HTTP: `DELETE /_sandbox/faults`.
+    pub fn clear_faults(&self) {
+        self.app.faults.clear();
+    }
+
+    /// Every request a fault answered, oldest first (at most 10,000). Over HTTP:
+    /// `GET /_sandbox/faults`.
+    pub fn fault_records(&self) -> Vec<FaultRecord> {
+        self.app.faults.records()
     }
 
     /// How many `POST /v1/oauth/token` requests have been answered, whatever the outcome.

@@ -3,7 +3,12 @@
 //! ```text
 //! cargo run -p kajabi-sandbox -- [--port N] [--client-id ID] [--client-secret SECRET]
 //!                                [--username NAME] [--password PASSWORD] [--token-ttl SECS] [--seed N]
+//!                                [--fault SPEC]... [--rate-limit N/SECS]
 //! ```
+//!
+//! `--fault` takes the text form of [`kajabi_sandbox::Fault`] (`'get_contact: 403'`,
+//! `'*: 429 retry-after=1 times=2'`); a fault that does not parse or names an operation the
+//! spec does not have exits 2 with the reason (and the nearest names).
 //!
 //! The first line on stdout is `kajabi sandbox listening on http://127.0.0.1:PORT`; the
 //! credentials (client and demo user) go to stderr, one line:
@@ -14,8 +19,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{value_parser, Arg, ArgMatches, Command};
-use kajabi_sandbox::{Config, Sandbox};
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
+use kajabi_sandbox::{Config, Fault, RateLimit, Sandbox};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -107,6 +112,28 @@ fn command() -> Command {
                 .help("Seed for a known state: the seeded data and repeatable tokens")
                 .value_parser(value_parser!(u64)),
         )
+        .arg(
+            Arg::new("fault")
+                .long("fault")
+                .value_name("SPEC")
+                .help("A fault, repeatable: 'MATCH [NAME=VALUE]: ANSWER...', e.g. 'get_contact: 403' or '*: 429 retry-after=1 times=2' (see the sandbox's README)")
+                .action(ArgAction::Append)
+                .value_parser(parse_fault),
+        )
+        .arg(
+            Arg::new("rate-limit")
+                .long("rate-limit")
+                .value_name("N/SECS")
+                .help("At most N requests per SECS seconds per client_id; over it, 429 with Retry-After")
+                .value_parser(|text: &str| text.parse::<RateLimit>()),
+        )
+}
+
+/// A `--fault`: parsed, and checked against the spec.
+fn parse_fault(text: &str) -> Result<Fault, String> {
+    let fault: Fault = text.parse().map_err(|e| format!("{e}"))?;
+    fault.check().map_err(|e| format!("{e}"))?;
+    Ok(fault)
 }
 
 /// The configuration the parsed arguments ask for.
@@ -120,6 +147,13 @@ fn config(matches: &ArgMatches) -> Config {
         token_ttl: Duration::from_secs(matches.get_one::<u64>("token-ttl").copied().unwrap_or(0)),
         port: matches.get_one::<u16>("port").copied().unwrap_or(0),
         seed: matches.get_one::<u64>("seed").copied(),
+        faults: matches
+            .get_many::<Fault>("fault")
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        rate_limit: matches.get_one::<RateLimit>("rate-limit").copied(),
         ..Config::default()
     }
 }
@@ -161,6 +195,27 @@ mod tests {
             defaults.token_ttl.as_secs(),
             kajabi_sandbox::DEFAULT_TOKEN_TTL_SECS
         );
+        assert!(defaults.faults.is_empty());
+        assert_eq!(defaults.rate_limit, None);
+        let config = parse(&[
+            "--fault",
+            "get_contact: 403",
+            "--fault=*: 503 times=1",
+            "--rate-limit",
+            "5/60",
+        ])
+        .expect("ok");
+        let faults: Vec<String> = config.faults.iter().map(Fault::to_string).collect();
+        assert_eq!(faults, ["get_contact: 403", "*: 503 times=1"]);
+        assert_eq!(
+            config.rate_limit.map(|l| l.to_string()).as_deref(),
+            Some("5/60")
+        );
+        let unknown = parse(&["--fault", "get_contct: 403"]).expect_err("unknown");
+        assert!(
+            unknown.to_string().contains("nearest: get_contact"),
+            "{unknown}"
+        );
         let help = parse(&["--help"]).expect_err("help");
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         assert!(help.to_string().contains("--seed"));
@@ -169,6 +224,10 @@ mod tests {
             &["--port", "x"],
             &["--seed", "-1"],
             &["--bogus"],
+            &["--fault", "get_contact 403"],
+            &["--fault", "get_contct: 403"],
+            &["--rate-limit", "10"],
+            &["--rate-limit", "0/10"],
         ] {
             let error = parse(bad).expect_err("refused");
             assert_eq!(error.exit_code(), 2, "{bad:?}");
