@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use crate::catalog::Catalog;
+use crate::latency::Latency;
 use crate::oauth::Tokens;
 use crate::store::Store;
 use crate::webhooks::Webhooks;
@@ -22,4 +23,6 @@ pub(crate) struct App {
     pub(crate) requests: AtomicUsize,
     /// Webhook deliveries and their record.
     pub(crate) webhooks: Webhooks,
+    /// The delay before every answer.
+    pub(crate) latency: Latency,
 }

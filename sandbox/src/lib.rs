@@ -94,6 +94,7 @@ mod api;
 mod app;
 mod catalog;
 mod clock;
+mod latency;
 mod oauth;
 mod pagination;
 mod problems;
@@ -113,7 +114,7 @@ use std::time::Duration;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-pub use seed::SEED_SIZE;
+pub use seed::{UnknownCollection, SEED_SIZE};
 pub use webhooks::{Delivery, Outcome, UnknownEvent, ATTEMPTS, MAX_RECORDS};
 
 /// The client id [`Config::default`] accepts.
@@ -154,6 +155,10 @@ pub struct Config {
     /// Where "now" comes from: token expiry and the timestamps of writes. Default
     /// [`SystemClock`]; a [`ManualClock`] lets a test move time.
     pub clock: Arc<dyn Clock>,
+    /// How long the sandbox waits before answering each request, to play a distant server
+    /// (requests wait side by side, holding no lock); [`Sandbox::set_latency`] changes it
+    /// later. Default none.
+    pub latency: Duration,
 }
 
 impl Default for Config {
@@ -170,6 +175,7 @@ impl Default for Config {
             port: 0,
             seed: None,
             clock: Arc::new(SystemClock),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -185,6 +191,7 @@ impl std::fmt::Debug for Config {
             .field("port", &self.port)
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("latency", &self.latency)
             .finish()
     }
 }
@@ -253,6 +260,26 @@ impl Sandbox {
     pub fn reset(&self) {
         let fresh = seed::seeded(&self.app.catalog, self.app.config.seed.unwrap_or(0));
         *store::lock(&self.app.store) = fresh;
+    }
+
+    /// Sets the wait before each answer ([`Config::latency`]) for the requests that arrive
+    /// from now on; [`Duration::ZERO`] for none. A test can so set up its data quickly, then
+    /// measure against a slow server.
+    pub fn set_latency(&self, latency: Duration) {
+        self.app.latency.set(latency);
+    }
+
+    /// Appends `count` items to a collection (`"contacts"` or `"/v1/contacts"`), with fresh
+    /// ids and readable attributes like the seeded ones, their relationships pointing at the
+    /// seeded items `"1"` (the site is site `"1"`, so `filter[site_id]=1` lists them all).
+    /// Thousands take milliseconds, without a request. [`Sandbox::reset`] removes them.
+    ///
+    /// # Errors
+    /// [`UnknownCollection`] when the sandbox stores no such collection.
+    pub fn add_items(&self, collection: &str, count: usize) -> Result<(), UnknownCollection> {
+        let mut store = store::lock(&self.app.store);
+        let seed = self.app.config.seed.unwrap_or(0);
+        seed::add(&self.app.catalog, &mut store, collection, count, seed)
     }
 
     /// How many `POST /v1/oauth/token` requests have been answered, whatever the outcome.

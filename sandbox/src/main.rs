@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p kajabi-sandbox -- [--port N] [--client-id ID] [--client-secret SECRET]
 //!                                [--username NAME] [--password PASSWORD] [--token-ttl SECS] [--seed N]
+//!                                [--latency MS] [--seed-contacts N]
 //! ```
 //!
 //! The first line on stdout is `kajabi sandbox listening on http://127.0.0.1:PORT`; the
@@ -27,6 +28,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    let (config, contacts) = config;
     let sandbox = match Sandbox::start_with(config).await {
         Ok(sandbox) => sandbox,
         Err(error) => {
@@ -34,6 +36,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = sandbox.add_items("contacts", contacts) {
+        eprintln!("kajabi-sandbox: cannot seed contacts: {error}");
+        return ExitCode::FAILURE;
+    }
     println!("kajabi sandbox listening on {}", sandbox.base_url());
     eprintln!(
         "client_id={} client_secret={} username={} password={}",
@@ -107,21 +113,44 @@ fn command() -> Command {
                 .help("Seed for a known state: the seeded data and repeatable tokens")
                 .value_parser(value_parser!(u64)),
         )
+        .arg(
+            Arg::new("latency")
+                .long("latency")
+                .value_name("MS")
+                .help("Milliseconds to wait before answering each request")
+                .value_parser(value_parser!(u64))
+                .default_value("0"),
+        )
+        .arg(
+            Arg::new("seed-contacts")
+                .long("seed-contacts")
+                .value_name("N")
+                .help("Contacts to add to the seeded ones (for list and export benchmarks)")
+                .value_parser(value_parser!(usize))
+                .default_value("0"),
+        )
 }
 
-/// The configuration the parsed arguments ask for.
-fn config(matches: &ArgMatches) -> Config {
+/// The configuration the parsed arguments ask for, and how many contacts to add.
+fn config(matches: &ArgMatches) -> (Config, usize) {
     let text = |name: &str| matches.get_one::<String>(name).cloned().unwrap_or_default();
-    Config {
+    let number = |name: &str| matches.get_one::<u64>(name).copied().unwrap_or(0);
+    let config = Config {
         client_id: text("client-id"),
         client_secret: text("client-secret"),
         username: text("username"),
         password: text("password"),
-        token_ttl: Duration::from_secs(matches.get_one::<u64>("token-ttl").copied().unwrap_or(0)),
+        token_ttl: Duration::from_secs(number("token-ttl")),
         port: matches.get_one::<u16>("port").copied().unwrap_or(0),
         seed: matches.get_one::<u64>("seed").copied(),
+        latency: Duration::from_millis(number("latency")),
         ..Config::default()
-    }
+    };
+    let contacts = matches
+        .get_one::<usize>("seed-contacts")
+        .copied()
+        .unwrap_or(0);
+    (config, contacts)
 }
 
 #[cfg(test)]
@@ -129,6 +158,10 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        parse_all(args).map(|(config, _)| config)
+    }
+
+    fn parse_all(args: &[&str]) -> Result<(Config, usize), clap::Error> {
         let argv = std::iter::once("kajabi-sandbox").chain(args.iter().copied());
         command().try_get_matches_from(argv).map(|m| config(&m))
     }
@@ -161,6 +194,11 @@ mod tests {
             defaults.token_ttl.as_secs(),
             kajabi_sandbox::DEFAULT_TOKEN_TTL_SECS
         );
+        assert_eq!(defaults.latency, Duration::ZERO);
+        let (slow, contacts) =
+            parse_all(&["--latency", "100", "--seed-contacts", "5000"]).expect("ok");
+        assert_eq!((slow.latency, contacts), (Duration::from_millis(100), 5000));
+        assert_eq!(parse_all(&[]).expect("ok").1, 0);
         let help = parse(&["--help"]).expect_err("help");
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         assert!(help.to_string().contains("--seed"));
@@ -168,6 +206,8 @@ mod tests {
             &["--port"][..],
             &["--port", "x"],
             &["--seed", "-1"],
+            &["--latency", "-5"],
+            &["--seed-contacts", "many"],
             &["--bogus"],
         ] {
             let error = parse(bad).expect_err("refused");

@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, Call};
 use crate::app::App;
 use crate::catalog::{Catalog, Kind};
+use crate::latency::Latency;
 use crate::oauth::{self, Credentials, Tokens};
 use crate::problems;
 use crate::routes::Match;
@@ -46,6 +47,7 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
     };
     let store = seeded(&catalog, config.seed.unwrap_or(0));
     let app = Arc::new(App {
+        latency: Latency::new(config.latency),
         config,
         addr,
         catalog,
@@ -69,6 +71,7 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
 }
 
 async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response<Body> {
+    app.latency.wait().await;
     let (response, token_request) = handle(&app, request).await;
     if token_request {
         app.token_requests.fetch_add(1, Ordering::SeqCst);
