@@ -25,7 +25,10 @@ pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, Result, MAX_ERROR_BODY};
 pub use generated::{builder, resources, types, Client};
 pub use operation::{operations, Operation, Role};
-pub use pagination::{Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use pagination::{
+    Concurrent, Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+    RATE_LIMITED_RETRIES,
+};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
