@@ -28,7 +28,10 @@ pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use contract::{builder, resources, types, Client};
 pub use error::{Error, Result, MAX_ERROR_BODY};
 pub use operation::{operations, Operation, Role};
-pub use pagination::{Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use pagination::{
+    Concurrent, Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+    RATE_LIMITED_RETRIES,
+};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
 pub use secret::SecretString;

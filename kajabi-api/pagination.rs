@@ -9,8 +9,14 @@
 //! With 1 or 2 a full last page costs no extra request. A `links.next` is only followed on the
 //! client's own base URL: its `page[number]` is read and the builder's request is sent again
 //! with it, so the link's other parameters (and its host) never reach the wire.
+//!
+//! [`Paginate::concurrency`] asks for several pages at once ([`concurrent`]).
 
-use std::{future::Future, pin::Pin};
+mod concurrent;
+
+use std::{future::Future, num::NonZeroUsize, pin::Pin};
+
+pub use concurrent::{Concurrent, RATE_LIMITED_RETRIES};
 
 use futures::{stream, Stream, StreamExt};
 use url::Url;
@@ -154,6 +160,8 @@ fn next_link_number(link: &str, current: i64, base_url: &str) -> Result<i64, Err
 /// items than the page size, or after an empty page. An error ends the stream after it is
 /// yielded. [`Paginate::full_pages`] keeps each page's `meta`, such as the list's total.
 ///
+/// One page is in flight at a time unless [`Paginate::concurrency`] asks for more.
+///
 /// ```no_run
 /// use futures::TryStreamExt;
 /// use kajabi_api::Paginate;
@@ -212,18 +220,36 @@ pub trait Paginate<'a>: Clone + Send + Sized + 'a {
 
     /// Every page's items, in order.
     fn pages(self) -> PageStream<'a, Vec<Self::Item>> {
-        Box::pin(self.full_pages().map(|page| page.map(Page::into_items)))
+        pages_of(self.full_pages())
     }
 
     /// Every item of every page, in order.
     fn items(self) -> PageStream<'a, Self::Item> {
-        Box::pin(self.pages().flat_map(|page| {
-            stream::iter(match page {
-                Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
-                Err(e) => vec![Err(e)],
-            })
-        }))
+        items_of(self.pages())
     }
+
+    /// The same walk with up to `n` pages in flight once the first page has told the total,
+    /// still in page order and holding at most `n` pages; see [`Concurrent`] for when it
+    /// falls back to one page at a time, and for errors, 429s and changes during the walk.
+    /// Without it, and with `n` = 1, one page is in flight at a time.
+    fn concurrency(self, n: NonZeroUsize) -> Concurrent<Self> {
+        Concurrent::new(self, n)
+    }
+}
+
+/// The items of each page of `pages`.
+fn pages_of<'a, T: Send + 'a>(pages: PageStream<'a, Page<T>>) -> PageStream<'a, Vec<T>> {
+    Box::pin(pages.map(|page| page.map(Page::into_items)))
+}
+
+/// The items of `pages`, one by one.
+fn items_of<'a, T: Send + 'a>(pages: PageStream<'a, Vec<T>>) -> PageStream<'a, T> {
+    Box::pin(pages.flat_map(|page| {
+        stream::iter(match page {
+            Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+    }))
 }
 
 /// Where a walk over pages stands.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::catalog::Catalog;
 use crate::faults::Plan;
+use crate::latency::Latency;
 use crate::oauth::Tokens;
 use crate::rate_limit::Windows;
 use crate::store::Store;
@@ -28,4 +29,6 @@ pub(crate) struct App {
     pub(crate) faults: Plan,
     /// The rate limit's windows, per client id.
     pub(crate) windows: Windows,
+    /// The delay before every answer.
+    pub(crate) latency: Latency,
 }

@@ -102,6 +102,7 @@ mod catalog;
 mod clock;
 mod connection;
 mod faults;
+mod latency;
 mod oauth;
 mod pagination;
 mod problems;
@@ -124,7 +125,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use faults::{Fault, FaultError, FaultId, FaultRecord, RetryAfter};
 pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use rate_limit::RateLimit;
-pub use seed::SEED_SIZE;
+pub use seed::{UnknownCollection, SEED_SIZE};
 pub use webhooks::{Delivery, Outcome, UnknownEvent, ATTEMPTS, MAX_RECORDS};
 
 /// The client id [`Config::default`] accepts.
@@ -170,6 +171,10 @@ pub struct Config {
     /// At most so many requests per window per `client_id` (the token endpoint included);
     /// over it, 429 with `Retry-After`. Default `None`: no limit.
     pub rate_limit: Option<RateLimit>,
+    /// How long the sandbox waits before answering each request, to play a distant server
+    /// (requests wait side by side, holding no lock); [`Sandbox::set_latency`] changes it
+    /// later. Default none.
+    pub latency: Duration,
 }
 
 impl Default for Config {
@@ -188,6 +193,7 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             faults: Vec::new(),
             rate_limit: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -205,6 +211,7 @@ impl std::fmt::Debug for Config {
             .field("clock", &self.clock)
             .field("faults", &self.faults)
             .field("rate_limit", &self.rate_limit)
+            .field("latency", &self.latency)
             .finish()
     }
 }
@@ -318,6 +325,26 @@ impl Sandbox {
     /// `GET /_sandbox/faults`.
     pub fn fault_records(&self) -> Vec<FaultRecord> {
         self.app.faults.records()
+    }
+
+    /// Sets the wait before each answer ([`Config::latency`]) for the requests that arrive
+    /// from now on; [`Duration::ZERO`] for none. A test can so set up its data quickly, then
+    /// measure against a slow server.
+    pub fn set_latency(&self, latency: Duration) {
+        self.app.latency.set(latency);
+    }
+
+    /// Appends `count` items to a collection (`"contacts"` or `"/v1/contacts"`), with fresh
+    /// ids and readable attributes like the seeded ones, their relationships pointing at the
+    /// seeded items `"1"` (the site is site `"1"`, so `filter[site_id]=1` lists them all).
+    /// Thousands take milliseconds, without a request. [`Sandbox::reset`] removes them.
+    ///
+    /// # Errors
+    /// [`UnknownCollection`] when the sandbox stores no such collection.
+    pub fn add_items(&self, collection: &str, count: usize) -> Result<(), UnknownCollection> {
+        let mut store = store::lock(&self.app.store);
+        let seed = self.app.config.seed.unwrap_or(0);
+        seed::add(&self.app.catalog, &mut store, collection, count, seed)
     }
 
     /// How many `POST /v1/oauth/token` requests have been answered, whatever the outcome.

@@ -4,6 +4,7 @@
 //! cargo run -p kajabi-sandbox -- [--port N] [--client-id ID] [--client-secret SECRET]
 //!                                [--username NAME] [--password PASSWORD] [--token-ttl SECS] [--seed N]
 //!                                [--fault SPEC]... [--rate-limit N/SECS]
+//!                                [--latency MS] [--seed-contacts N]
 //! ```
 //!
 //! `--fault` takes the text form of [`kajabi_sandbox::Fault`] (`'get_contact: 403'`,
@@ -32,6 +33,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    let (config, contacts) = config;
     let sandbox = match Sandbox::start_with(config).await {
         Ok(sandbox) => sandbox,
         Err(error) => {
@@ -39,6 +41,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = sandbox.add_items("contacts", contacts) {
+        eprintln!("kajabi-sandbox: cannot seed contacts: {error}");
+        return ExitCode::FAILURE;
+    }
     println!("kajabi sandbox listening on {}", sandbox.base_url());
     eprintln!(
         "client_id={} client_secret={} username={} password={}",
@@ -127,6 +133,22 @@ fn command() -> Command {
                 .help("At most N requests per SECS seconds per client_id; over it, 429 with Retry-After")
                 .value_parser(|text: &str| text.parse::<RateLimit>()),
         )
+        .arg(
+            Arg::new("latency")
+                .long("latency")
+                .value_name("MS")
+                .help("Milliseconds to wait before answering each request")
+                .value_parser(value_parser!(u64))
+                .default_value("0"),
+        )
+        .arg(
+            Arg::new("seed-contacts")
+                .long("seed-contacts")
+                .value_name("N")
+                .help("Contacts to add to the seeded ones (for list and export benchmarks)")
+                .value_parser(value_parser!(usize))
+                .default_value("0"),
+        )
 }
 
 /// A `--fault`: parsed, and checked against the spec.
@@ -136,15 +158,16 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
     Ok(fault)
 }
 
-/// The configuration the parsed arguments ask for.
-fn config(matches: &ArgMatches) -> Config {
+/// The configuration the parsed arguments ask for, and how many contacts to add.
+fn config(matches: &ArgMatches) -> (Config, usize) {
     let text = |name: &str| matches.get_one::<String>(name).cloned().unwrap_or_default();
-    Config {
+    let number = |name: &str| matches.get_one::<u64>(name).copied().unwrap_or(0);
+    let config = Config {
         client_id: text("client-id"),
         client_secret: text("client-secret"),
         username: text("username"),
         password: text("password"),
-        token_ttl: Duration::from_secs(matches.get_one::<u64>("token-ttl").copied().unwrap_or(0)),
+        token_ttl: Duration::from_secs(number("token-ttl")),
         port: matches.get_one::<u16>("port").copied().unwrap_or(0),
         seed: matches.get_one::<u64>("seed").copied(),
         faults: matches
@@ -154,8 +177,14 @@ fn config(matches: &ArgMatches) -> Config {
             .cloned()
             .collect(),
         rate_limit: matches.get_one::<RateLimit>("rate-limit").copied(),
+        latency: Duration::from_millis(number("latency")),
         ..Config::default()
-    }
+    };
+    let contacts = matches
+        .get_one::<usize>("seed-contacts")
+        .copied()
+        .unwrap_or(0);
+    (config, contacts)
 }
 
 #[cfg(test)]
@@ -163,6 +192,10 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        parse_all(args).map(|(config, _)| config)
+    }
+
+    fn parse_all(args: &[&str]) -> Result<(Config, usize), clap::Error> {
         let argv = std::iter::once("kajabi-sandbox").chain(args.iter().copied());
         command().try_get_matches_from(argv).map(|m| config(&m))
     }
@@ -216,6 +249,11 @@ mod tests {
             unknown.to_string().contains("nearest: get_contact"),
             "{unknown}"
         );
+        assert_eq!(defaults.latency, Duration::ZERO);
+        let (slow, contacts) =
+            parse_all(&["--latency", "100", "--seed-contacts", "5000"]).expect("ok");
+        assert_eq!((slow.latency, contacts), (Duration::from_millis(100), 5000));
+        assert_eq!(parse_all(&[]).expect("ok").1, 0);
         let help = parse(&["--help"]).expect_err("help");
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         assert!(help.to_string().contains("--seed"));
@@ -223,6 +261,8 @@ mod tests {
             &["--port"][..],
             &["--port", "x"],
             &["--seed", "-1"],
+            &["--latency", "-5"],
+            &["--seed-contacts", "many"],
             &["--bogus"],
             &["--fault", "get_contact 403"],
             &["--fault", "get_contct: 403"],

@@ -59,10 +59,15 @@ impl Page {
 /// of `items`, and links and meta filled in. `base` is the page URL without query
 /// (`http://host/v1/contacts`); `query` the raw request query, whose other parameters the links
 /// keep.
-pub(crate) fn page(items: &[Value], example: &Value, base: &str, query: &str) -> Value {
+pub(crate) fn page(items: &[&Value], example: &Value, base: &str, query: &str) -> Value {
     let page = Page::from_query(query);
     let start = page.number.saturating_sub(1).saturating_mul(page.size);
-    let data: Vec<Value> = items.iter().skip(start).take(page.size).cloned().collect();
+    let data: Vec<Value> = items
+        .iter()
+        .skip(start)
+        .take(page.size)
+        .map(|item| (*item).clone())
+        .collect();
     let total_pages = items.len().div_ceil(page.size).max(1);
     let mut body = example.clone();
     if !body.is_object() {
@@ -152,6 +157,7 @@ mod tests {
         let items: Vec<Value> = (1..=7)
             .map(|id| json!({"id": id.to_string(), "type": "contacts"}))
             .collect();
+        let items: Vec<&Value> = items.iter().collect();
         let page = page(
             &items,
             &example,

@@ -53,6 +53,64 @@ pub(crate) fn seeded(catalog: &Catalog, seed: u64) -> Store {
     Store::new(collections, SEED_SIZE + 1)
 }
 
+/// Appends `count` items to the collection named `collection` (`contacts` or `/v1/contacts`),
+/// built like the seeded ones, with fresh ids; their relationships point at the seeded items
+/// `"1"`.
+pub(crate) fn add(
+    catalog: &Catalog,
+    store: &mut Store,
+    collection: &str,
+    count: usize,
+    seed: u64,
+) -> Result<(), UnknownCollection> {
+    let Some(resource) = catalog
+        .resources
+        .iter()
+        .find(|r| r.name == collection || r.path == collection)
+    else {
+        return Err(UnknownCollection {
+            name: collection.to_string(),
+            known: catalog.resources.iter().map(|r| r.name.clone()).collect(),
+        });
+    };
+    let mut template = resource.template.clone();
+    template["type"] = json!(resource.kind);
+    point_relationships(catalog, &mut template, "1");
+    for _ in 0..count {
+        let id = store.next_id();
+        let mut item = template.clone();
+        // Ids are numbers from the store's counter, so they also pick the readable names.
+        let n: usize = id.parse().unwrap_or(1);
+        item["id"] = json!(id);
+        readable(&mut item, &resource.name, n, seed);
+        store.insert(&resource.path, item);
+    }
+    Ok(())
+}
+
+/// A collection [`Sandbox::add_items`](crate::Sandbox::add_items) was asked for that the spec
+/// does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCollection {
+    /// The name asked for.
+    pub name: String,
+    /// Every collection the sandbox stores (`contacts`, `offers`, ...).
+    pub known: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownCollection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown collection {:?}; the sandbox stores {}",
+            self.name,
+            self.known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownCollection {}
+
 /// Points every relationship of `item` whose target collection is known at item `n` of it
 /// (sites: `"1"`).
 pub(crate) fn point_relationships(catalog: &Catalog, item: &mut Value, n: &str) {
@@ -112,6 +170,7 @@ fn readable(item: &mut Value, collection: &str, n: usize, seed: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::id_of;
 
     #[test]
     fn every_collection_is_seeded_coherently() {
@@ -145,5 +204,28 @@ mod tests {
             Some(&contact["attributes"]["name"])
         );
         assert_eq!(format!("{:?}", seeded(&catalog, 1)), format!("{other:?}"));
+    }
+
+    #[test]
+    fn added_items_get_fresh_ids_and_point_at_seeded_ones() {
+        let catalog = Catalog::shared().expect("catalog");
+        let mut store = seeded(&catalog, 0);
+        add(&catalog, &mut store, "contacts", 3, 0).expect("contacts");
+        add(&catalog, &mut store, "/v1/offers", 1, 0).expect("offers");
+        let contacts = store.items("/v1/contacts");
+        assert_eq!(contacts.len(), SEED_SIZE + 3);
+        let ids: Vec<_> = contacts[SEED_SIZE..].iter().map(id_of).collect();
+        assert_eq!(ids, ["8", "9", "10"]);
+        assert_eq!(id_of(&store.items("/v1/offers")[SEED_SIZE]), "11");
+        let added = store.get("/v1/contacts", "10").expect("contact 10");
+        assert_eq!(added["type"], "contacts");
+        assert_eq!(added["relationships"]["customer"]["data"]["id"], "1");
+        assert_eq!(
+            added["attributes"]["email"],
+            "margaret.hamilton.10@example.com"
+        );
+        let unknown = add(&catalog, &mut store, "nope", 1, 0).unwrap_err();
+        assert!(unknown.known.contains(&"contacts".to_string()));
+        assert!(unknown.to_string().contains("\"nope\""), "{unknown}");
     }
 }

@@ -29,6 +29,7 @@ use crate::app::App;
 use crate::catalog::{Catalog, Kind, Route};
 use crate::connection::{Dropper, Listener};
 use crate::faults::{self, Plan};
+use crate::latency::Latency;
 use crate::oauth::{self, Credentials, Tokens};
 use crate::problems;
 use crate::rate_limit::Windows;
@@ -58,6 +59,7 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     }
     let app = Arc::new(App {
+        latency: Latency::new(config.latency),
         config,
         addr,
         catalog,
@@ -84,6 +86,7 @@ pub(crate) async fn spawn(config: Config) -> io::Result<(SocketAddr, Arc<App>, J
 }
 
 async fn dispatch(State(app): State<Arc<App>>, request: Request) -> Response<Body> {
+    app.latency.wait().await;
     let dropper = request
         .extensions()
         .get::<ConnectInfo<Dropper>>()

@@ -1,0 +1,396 @@
+//! `Paginate::concurrency`: pages in flight together, yielded in page order, within a window
+//! of `n`; errors, 429s, dropping and slow consumers. The server is an axum app on the test's
+//! own runtime, so its per-page delays are timers on tokio's paused clock: every test runs in
+//! virtual time, and "when" assertions compare instants of that clock.
+
+mod support;
+
+use std::{
+    num::NonZeroUsize,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use axum::{
+    body::Body,
+    extract::{RawQuery, State},
+    http::Response,
+    response::IntoResponse,
+    Router,
+};
+use futures::{StreamExt, TryStreamExt};
+use kajabi_api::{Client, Paginate};
+use serde_json::json;
+use support::faulty;
+use tokio::time::Instant;
+
+/// How a page is answered: after `delay`, with the page, or with `status` (and a
+/// `Retry-After` of that many seconds).
+#[derive(Debug, Clone, Copy)]
+struct Answer {
+    delay: Duration,
+    status: Option<(u16, Option<u64>)>,
+}
+
+impl Answer {
+    fn page(delay_ms: u64) -> Answer {
+        Answer {
+            delay: Duration::from_millis(delay_ms),
+            status: None,
+        }
+    }
+
+    fn status(code: u16, retry_after: Option<u64>) -> Answer {
+        Answer {
+            delay: Duration::ZERO,
+            status: Some((code, retry_after)),
+        }
+    }
+}
+
+/// What the answer of page `number` is, the `nth` time (from 0) it is asked for.
+type Plan = dyn Fn(i64, usize) -> Answer + Send + Sync;
+
+struct Shared {
+    pages: i64,
+    size: usize,
+    /// Whether pages tell the total (`meta.total_pages`, `links.last`).
+    total: bool,
+    plan: Box<Plan>,
+    base_url: Mutex<String>,
+    /// (page, when it arrived), in arrival order.
+    seen: Mutex<Vec<(i64, Instant)>>,
+    /// When each error status was answered: (page, when).
+    failed: Mutex<Vec<(i64, Instant)>>,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+/// `GET /v1/contacts` in `pages` pages of `size` contacts, ids "0", "1", ...
+struct Pages {
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Pages {
+    async fn start(
+        pages: i64,
+        size: usize,
+        total: bool,
+        plan: impl Fn(i64, usize) -> Answer + Send + Sync + 'static,
+    ) -> Pages {
+        let shared = Arc::new(Shared {
+            pages,
+            size,
+            total,
+            plan: Box::new(plan),
+            base_url: Mutex::new(String::new()),
+            seen: Mutex::new(Vec::new()),
+            failed: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        *shared.base_url.lock().unwrap() = format!("http://{}", listener.local_addr().unwrap());
+        let app = Router::new().fallback(page).with_state(Arc::clone(&shared));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        Pages { shared, task }
+    }
+
+    fn client(&self) -> Client {
+        faulty::builder(&self.shared.base_url.lock().unwrap())
+            .build()
+            .expect("client")
+    }
+
+    /// The pages asked for, in arrival order.
+    fn asked(&self) -> Vec<i64> {
+        let seen = self.shared.seen.lock().unwrap();
+        seen.iter().map(|(page, _)| *page).collect()
+    }
+
+    fn seen(&self) -> Vec<(i64, Instant)> {
+        self.shared.seen.lock().unwrap().clone()
+    }
+
+    fn failed(&self) -> Vec<(i64, Instant)> {
+        self.shared.failed.lock().unwrap().clone()
+    }
+
+    fn most_in_flight(&self) -> usize {
+        self.shared.most_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Every id of pages `from..=to`, in order.
+    fn ids(&self, from: i64, to: i64) -> Vec<String> {
+        let size = self.shared.size as i64;
+        ((from - 1) * size..to * size)
+            .map(|i| i.to_string())
+            .collect()
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response<Body> {
+    let query = query.unwrap_or_default();
+    let number: i64 = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "page[number]")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(1);
+    let nth = {
+        let mut seen = shared.seen.lock().unwrap();
+        let nth = seen.iter().filter(|(page, _)| *page == number).count();
+        seen.push((number, Instant::now()));
+        nth
+    };
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    let answer = (shared.plan)(number, nth);
+    tokio::time::sleep(answer.delay).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    if let Some((code, retry_after)) = answer.status {
+        shared.failed.lock().unwrap().push((number, Instant::now()));
+        let body = json!({"errors": [{"status": code.to_string(), "title": "no"}]}).to_string();
+        let mut response = Response::builder()
+            .status(code)
+            .header("content-type", "application/vnd.api+json");
+        if let Some(seconds) = retry_after {
+            response = response.header("retry-after", seconds.to_string());
+        }
+        return response.body(Body::from(body)).expect("a response");
+    }
+    let size = shared.size as i64;
+    let ids: Vec<_> = if (1..=shared.pages).contains(&number) {
+        ((number - 1) * size..number * size)
+            .map(|i| json!({"id": i.to_string(), "type": "contacts"}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let base = shared.base_url.lock().unwrap().clone();
+    let link = |n: i64| format!("{base}/v1/contacts?page%5Bnumber%5D={n}&page%5Bsize%5D={size}");
+    let mut body = json!({
+        "data": ids,
+        "links": {
+            "self": link(number),
+            "first": link(1),
+            "prev": (number > 1).then(|| link(number - 1)),
+            "next": (number < shared.pages).then(|| link(number + 1)),
+        },
+    });
+    if shared.total {
+        body["links"]["last"] = json!(link(shared.pages));
+        body["meta"] = json!({
+            "total_pages": shared.pages,
+            "total_count": shared.pages * size,
+            "current_page": number,
+        });
+    }
+    (
+        [("content-type", "application/vnd.api+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn n(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
+
+/// Every result of the raw builder's item stream at concurrency `limit`, cut at a bound.
+async fn items(server: &Pages, limit: usize) -> Vec<Result<String, kajabi_api::Error>> {
+    let client = server.client();
+    let size = server.shared.size as i32;
+    faulty::bounded(
+        "items",
+        client
+            .list_contacts()
+            .page_size(size)
+            .concurrency(n(limit))
+            .items()
+            .take(100 * server.shared.size)
+            .map_ok(|contact| contact.id)
+            .collect(),
+    )
+    .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn later_pages_answering_first_still_come_in_order() {
+    // Page k answers after (11 - k) × 100 ms: the later the page, the sooner its answer.
+    let server = Pages::start(10, 3, true, |page, _| {
+        Answer::page((11 - page as u64) * 100)
+    })
+    .await;
+    let started = Instant::now();
+    let ids: Vec<String> = items(&server, 4)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, server.ids(1, 10));
+    assert_eq!(server.most_in_flight(), 4);
+    let mut asked = server.asked();
+    asked.sort();
+    assert_eq!(asked, (1..=10).collect::<Vec<_>>(), "each page once");
+    // One page at a time would take 5.5 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The flat handles walk the same way.
+    let client = server.client();
+    let flat: Vec<String> = faulty::bounded(
+        "flat items",
+        client
+            .contacts()
+            .list()
+            .page_size(3)
+            .concurrency(n(8))
+            .items()
+            .take(100)
+            .map_ok(|contact| contact.id.into_string())
+            .try_collect(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(flat, server.ids(1, 10));
+    assert_eq!(server.most_in_flight(), 8);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fast_error_on_page_9_of_10_comes_after_pages_1_to_8() {
+    let server = Pages::start(10, 2, true, |page, _| match page {
+        9 => Answer::status(500, None),
+        _ => Answer::page(200),
+    })
+    .await;
+    let mut results = items(&server, 8).await;
+    let error = results.pop().expect("an error last").unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+    let ids: Vec<String> = results.into_iter().collect::<Result<_, _>>().unwrap();
+    assert_eq!(ids, server.ids(1, 8), "every item before the error, once");
+    // Page 9 failed while pages 2 to 8 were still on their way.
+    let failed_at = server.failed()[0].1;
+    let eighth = server.seen().iter().find(|(page, _)| *page == 8).unwrap().1;
+    assert!(failed_at < eighth + Duration::from_millis(200));
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_429_no_new_page_is_asked_for_before_its_retry_after() {
+    const RETRY_AFTER: u64 = 5;
+    // Page 3 answers 429 at once the first time; every other answer takes 50 ms.
+    let server = Pages::start(10, 2, true, |page, nth| match (page, nth) {
+        (3, 0) => Answer::status(429, Some(RETRY_AFTER)),
+        _ => Answer::page(50),
+    })
+    .await;
+    let ids: Vec<String> = items(&server, 3)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        ids,
+        server.ids(1, 10),
+        "the 429 is waited out, nothing lost"
+    );
+
+    let (page, limited_at) = server.failed()[0];
+    assert_eq!(page, 3);
+    let resume = limited_at + Duration::from_secs(RETRY_AFTER);
+    let after: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|(_, at)| *at > limited_at)
+        .collect();
+    assert!(!after.is_empty());
+    for (page, at) in &after {
+        assert!(
+            *at >= resume,
+            "page {page} asked for {:?} after the 429, before its Retry-After",
+            *at - limited_at
+        );
+    }
+    assert_eq!(server.asked().iter().filter(|p| **p == 3).count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_stream_sends_nothing_more() {
+    let server = Pages::start(10, 2, true, |_, _| Answer::page(1000)).await;
+    let client = server.client();
+    let mut stream = client
+        .list_contacts()
+        .page_size(2)
+        .concurrency(n(3))
+        .items();
+    // Page 1, then the first item of page 2: pages 2 to 4 were launched on the way.
+    for expected in ["0", "1", "2"] {
+        let id = faulty::bounded("next", stream.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        assert_eq!(id, expected);
+    }
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let asked = server.asked();
+    assert!(asked.len() <= 5, "{asked:?}");
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(server.asked(), asked, "requests after the drop");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_consumer_never_has_more_than_n_pages_buffered() {
+    const LIMIT: usize = 3;
+    let server = Pages::start(10, 2, true, |_, _| Answer::page(10)).await;
+    let client = server.client();
+    let mut pages = client
+        .list_contacts()
+        .page_size(2)
+        .concurrency(n(LIMIT))
+        .pages();
+    let mut received = 0;
+    while let Some(page) = faulty::bounded("next page", pages.next()).await {
+        page.unwrap();
+        received += 1;
+        // The consumer dawdles; the stream must not fetch ahead meanwhile.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let asked = server.asked().len();
+        assert!(
+            asked <= received + LIMIT,
+            "{asked} pages asked for, {received} received"
+        );
+        assert!(received <= 10);
+    }
+    assert_eq!(received, 10);
+    assert_eq!(server.asked().len(), 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_total_pages_come_one_at_a_time() {
+    let server = Pages::start(5, 2, false, |_, _| Answer::page(10)).await;
+    let ids: Vec<String> = items(&server, 8)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, server.ids(1, 5));
+    assert_eq!(server.most_in_flight(), 1);
+    assert_eq!(server.asked(), [1, 2, 3, 4, 5]);
+}
