@@ -401,6 +401,44 @@ async fn bodies_that_are_not_json_get_a_declared_error_status() {
 }
 
 #[tokio::test]
+async fn a_json_document_sent_as_another_media_type_is_refused() {
+    let session = Session::new().await;
+    let contact = json!({"data": {"type": "contacts",
+        "attributes": {"name": "Plain Text", "email": "plain@example.com"},
+        "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}});
+    let (_, before) = session.get("/v1/contacts").await;
+    for media in [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+    ] {
+        let response = session
+            .request(reqwest::Method::POST, "/v1/contacts")
+            .header("content-type", media)
+            .body(contact.to_string())
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 400, "{media}");
+        assert_eq!(content_type(&response), JSON_API);
+        let body: Value = response.json().await.expect("JSON");
+        let detail = body["errors"][0]["detail"].as_str().unwrap_or_default();
+        let essence = media.split(';').next().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("not \"{essence}\"")),
+            "{media}: {body}"
+        );
+    }
+    let (_, after) = session.get("/v1/contacts").await;
+    assert_eq!(after["meta"]["total_count"], before["meta"]["total_count"]);
+    // The same document as JSON:API is taken: the refusal was the media type's.
+    let (status, _) = session
+        .send(reqwest::Method::POST, "/v1/contacts", &contact)
+        .await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
 async fn requests_counts_everything_answered() {
     let session = Session::new().await;
     session.get("/v1/me").await;
@@ -491,16 +529,37 @@ async fn hostile_requests_get_answers_not_crashes() {
         .await
         .expect("me");
     assert_eq!(response.status(), 401);
+    // The sandbox answers an oversized body without reading it and closes the connection, so
+    // the client either reads the 400 or loses it to the reset while still sending; in both
+    // cases the sandbox must have answered (a panic would answer nothing) and stored nothing.
+    let (_, before) = session.get("/v1/contacts").await;
+    let answered = session.sandbox.requests();
     let huge = vec![b'x'; 2 * 1024 * 1024];
-    if let Ok(response) = session
+    match session
         .request(reqwest::Method::POST, "/v1/contacts")
         .header("content-type", JSON_API)
         .body(huge)
         .send()
         .await
     {
-        assert_eq!(response.status(), 400);
+        Ok(response) => {
+            assert_eq!(response.status(), 400);
+            let body: Value = response.json().await.expect("a JSON:API error");
+            let detail = body["errors"][0]["detail"].as_str().unwrap_or_default();
+            assert!(detail.contains("at most 1 MiB"), "{body}");
+        }
+        Err(e) => assert!(
+            e.is_request() && !e.is_timeout(),
+            "the oversized body failed otherwise than by a closed connection: {e:?}"
+        ),
     }
+    assert_eq!(
+        session.sandbox.requests(),
+        answered + 1,
+        "the sandbox answered it"
+    );
+    let (_, after) = session.get("/v1/contacts").await;
+    assert_eq!(after["meta"]["total_count"], before["meta"]["total_count"]);
     // Query strings that are not what a list expects.
     let (status, _) = session
         .get("/v1/contacts?page[size]=-1&page[number]=%FF&&=&page[size]")

@@ -84,7 +84,7 @@ pub fn run(options: &Options) -> ExitCode {
 }
 
 fn measure_both(options: &Options) -> Result<(Measured, Measured), String> {
-    let root = crate::workspace_root();
+    let root = crate::workspace_root()?;
     let reference = root.join(REFERENCE);
     if !reference.join("Cargo.lock").is_file() {
         return Err(format!(

@@ -16,7 +16,7 @@ mod sync;
 mod vet;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Parser, Subcommand};
@@ -113,7 +113,10 @@ fn main() -> ExitCode {
             client_secret: args
                 .client_secret
                 .unwrap_or_else(|| kajabi_sandbox::DEMO_CLIENT_SECRET.to_string()),
-            spec: args.spec.unwrap_or_else(default_spec),
+            spec: match args.spec.map_or_else(default_spec, Ok) {
+                Ok(spec) => spec,
+                Err(e) => return refused(&e),
+            },
         }),
         Task::ColdBuild(options) => cold_build::run(&options),
         Task::Msrv => msrv::run(),
@@ -121,9 +124,13 @@ fn main() -> ExitCode {
 }
 
 fn sync_spec(args: SyncSpecArgs) -> ExitCode {
+    let spec = match args.spec.map_or_else(default_spec, Ok) {
+        Ok(spec) => spec,
+        Err(e) => return refused(&e),
+    };
     let options = Options {
         source: args.from,
-        spec: args.spec.unwrap_or_else(default_spec),
+        spec,
         check: args.check,
     };
     match sync::run(&options) {
@@ -146,15 +153,44 @@ fn sync_spec(args: SyncSpecArgs) -> ExitCode {
     }
 }
 
-/// The workspace's root directory: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+/// Exit 2 with `message`: the workspace could not be found, so nothing was read or written.
+fn refused(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// The root directory of the workspace the task was run in, found at run time: two copies of
+/// the repository sharing a target directory (a global `CARGO_TARGET_DIR` or
+/// `build.target-dir`) share one xtask binary, so a path fixed at compile time
+/// (`env!("CARGO_MANIFEST_DIR")`) would name the copy that happened to build it.
+fn workspace_root() -> Result<PathBuf, String> {
+    // `cargo xtask` (`cargo run`) sets it to xtask's directory in the workspace it found from
+    // the current directory; xtask lives one level below the root.
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let manifest = PathBuf::from(dir);
+        return Ok(manifest.parent().map(PathBuf::from).unwrap_or(manifest));
+    }
+    // Run directly (`target/debug/xtask`): the workspace around the current directory.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .output()
+        .map_err(|e| format!("cannot run `cargo locate-project` to find the workspace: {e}"))?;
+    let manifest = String::from_utf8_lossy(&output.stdout);
+    let manifest = PathBuf::from(manifest.trim_end());
+    match manifest.parent() {
+        Some(root) if output.status.success() && manifest.is_file() => Ok(root.to_path_buf()),
+        _ => Err(format!(
+            "no Cargo workspace around the current directory ({}); run it as `cargo xtask` \
+             in the repository, or pass --spec",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+    }
 }
 
 /// The workspace's `openapi.yaml`.
-fn default_spec() -> PathBuf {
-    workspace_root().join("openapi.yaml")
+fn default_spec() -> Result<PathBuf, String> {
+    workspace_root().map(|root| root.join("openapi.yaml"))
 }
 
 #[cfg(test)]
