@@ -80,9 +80,13 @@ impl fmt::Display for Finding {
 /// Runs `cargo metadata` on the workspace and checks every published crate; exits 1 if one
 /// declares less than its tree needs, 2 if the metadata cannot be read.
 pub fn run() -> ExitCode {
+    let root = match crate::workspace_root() {
+        Ok(root) => root,
+        Err(e) => return fail(&e),
+    };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .current_dir(crate::workspace_root())
+        .current_dir(root)
         .args([
             "metadata",
             "--format-version",
