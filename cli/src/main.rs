@@ -163,6 +163,15 @@ async fn api(matches: &ArgMatches) -> Result<(), Failure> {
 async fn sandbox(matches: &ArgMatches) -> Result<(), Failure> {
     let config = kajabi_sandbox::Config {
         port: matches.get_one::<u16>("port").copied().unwrap_or(0),
+        faults: matches
+            .get_many::<kajabi_sandbox::Fault>("fault")
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        rate_limit: matches
+            .get_one::<kajabi_sandbox::RateLimit>("rate-limit")
+            .copied(),
         ..kajabi_sandbox::Config::default()
     };
     let sandbox = kajabi_sandbox::Sandbox::start_with(config)

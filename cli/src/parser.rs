@@ -52,6 +52,21 @@ pub(crate) fn cli() -> Command {
                         .long("port")
                         .value_parser(value_parser!(u16))
                         .help("Port on 127.0.0.1 (default: any free port)"),
+                )
+                .arg(
+                    Arg::new("fault")
+                        .long("fault")
+                        .value_name("SPEC")
+                        .action(ArgAction::Append)
+                        .value_parser(sandbox_fault)
+                        .help("A fault, repeatable: 'MATCH [NAME=VALUE]: ANSWER...', e.g. 'get_contact: 403' or '*: 429 retry-after=1 times=2' (syntax: the sandbox's README)"),
+                )
+                .arg(
+                    Arg::new("rate-limit")
+                        .long("rate-limit")
+                        .value_name("N/SECS")
+                        .value_parser(|text: &str| text.parse::<kajabi_sandbox::RateLimit>())
+                        .help("At most N requests per SECS seconds per client_id; over it, 429 with Retry-After"),
                 ),
         )
         .subcommand(api())
@@ -85,6 +100,14 @@ pub(crate) fn cli() -> Command {
         root = root.subcommand(command);
     }
     root
+}
+
+/// A `kajabi sandbox --fault`: parsed and checked against the spec (usage error, exit 2,
+/// with the nearest names, otherwise).
+fn sandbox_fault(text: &str) -> Result<kajabi_sandbox::Fault, String> {
+    let fault: kajabi_sandbox::Fault = text.parse().map_err(|e| format!("{e}"))?;
+    fault.check().map_err(|e| format!("{e}"))?;
+    Ok(fault)
 }
 
 fn api() -> Command {
