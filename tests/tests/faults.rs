@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kajabi_api::{RetryPolicy, SecretString, MAX_ERROR_BODY};
 use support::faulty::{self, bounded, chunk, head, reply, response, Faulty, Step};
@@ -131,7 +131,6 @@ async fn a_huge_error_body_is_cut_at_64_kib_without_reading_the_rest() {
     ];
     let server = Faulty::always(steps).await;
     let client = faulty::builder(&server.base_url()).build().unwrap();
-    let started = Instant::now();
     let error = bounded("huge error body", client.get_me().send())
         .await
         .unwrap_err();
@@ -140,12 +139,10 @@ async fn a_huge_error_body_is_cut_at_64_kib_without_reading_the_rest() {
     assert_eq!(error.body().len(), MAX_ERROR_BODY);
     assert_eq!(MAX_ERROR_BODY, 65_536);
     assert!(error.body_truncated());
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
-    // The client hung up: the server's write failed before the 100 MB were out.
+    // The client hung up after 64 KiB: the server's write failed once the socket buffers
+    // (their maxima, `tcp_rmem` + `tcp_wmem`, are tens of MB at most) were full, long before
+    // the 100 MB were out. What was read is measured in bytes, not in time, so a loaded
+    // machine cannot fail it.
     bounded("server sees the hang-up", async {
         while server.hung_up() == 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -153,7 +150,7 @@ async fn a_huge_error_body_is_cut_at_64_kib_without_reading_the_rest() {
     })
     .await;
     assert!(
-        server.written() < TOTAL,
+        server.written() < TOTAL / 2,
         "{} bytes written",
         server.written()
     );
@@ -180,13 +177,11 @@ async fn an_endless_chunked_200_body_stops_at_max_response_body() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let started = Instant::now();
     let error = bounded("endless body", client.get_me().send())
         .await
         .unwrap_err();
     // The limit ended it, not the (30 s) timeout: memory stayed within ~1 MiB + one chunk.
     assert!(error.is_transport() && !error.is_timeout(), "{error:?}");
-    assert!(started.elapsed() < Duration::from_secs(10));
     let text = chain(&error);
     assert!(
         text.contains("larger than the 1048576-byte limit"),
