@@ -200,13 +200,13 @@ fn resource_body(
         attributes.insert(arg.wire.to_string(), value);
     }
     for relationship in spec.relationships {
-        let Some(ids) = matches.get_many::<String>(relationship.flag) else {
+        let Some(mut ids) = matches.get_many::<String>(relationship.flag) else {
             continue;
         };
         let linkage = if relationship.many {
             Value::Array(ids.map(|id| identifier(relationship, id)).collect())
         } else {
-            ids.last()
+            ids.next_back()
                 .map_or(Value::Null, |id| identifier(relationship, id))
         };
         let relationships = data
