@@ -25,3 +25,116 @@ pub(crate) fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Value, Er
     serde_json::to_value(response.into_inner())
         .map_err(|e| Error::invalid_request(format!("the response does not serialize: {e}")))
 }
+
+/// A list operation called by name ([`crate::Client::paginate_operation`]), walked by the
+/// one [`crate::Paginate`] algorithm that walks the typed builders: the same `links.next`,
+/// `meta.total_pages` and short-page rules, the same page-size default and clamp.
+#[derive(Debug, Clone)]
+pub struct OperationPages<'a> {
+    client: &'a crate::Client,
+    operation: &'a str,
+    params: serde_json::Map<String, Value>,
+}
+
+/// The page parameters on the wire, as the typed builders' `page_number`/`page_size` set them.
+const PAGE_NUMBER: &str = "page[number]";
+const PAGE_SIZE: &str = "page[size]";
+
+impl crate::Client {
+    /// The pages of the list operation named `operation`, with its other parameters by their
+    /// wire names as [`crate::Client::call_operation`] takes them: a [`crate::Paginate`]
+    /// whose items are JSON. `page[size]` and `page[number]` in `params` set the page size
+    /// (clamped to 1–[`crate::MAX_PAGE_SIZE`]) and the first page.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// use kajabi_api::Paginate;
+    /// # async fn run(client: kajabi_api::Client) -> Result<(), kajabi_api::Error> {
+    /// let contacts: Vec<serde_json::Value> = client
+    ///     .paginate_operation("list_contacts", serde_json::Map::new())
+    ///     .items()
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn paginate_operation<'a>(
+        &'a self,
+        operation: &'a str,
+        params: serde_json::Map<String, Value>,
+    ) -> OperationPages<'a> {
+        OperationPages {
+            client: self,
+            operation,
+            params,
+        }
+    }
+}
+
+impl<'a> crate::Paginate<'a> for OperationPages<'a> {
+    type Item = Value;
+
+    fn requested_page_size(&self) -> Option<i64> {
+        self.params.get(PAGE_SIZE).and_then(Value::as_i64)
+    }
+
+    fn requested_page_number(&self) -> Option<i64> {
+        self.params.get(PAGE_NUMBER).and_then(Value::as_i64)
+    }
+
+    fn with_page(mut self, number: i64, size: i64) -> Self {
+        self.params.insert(PAGE_NUMBER.into(), Value::from(number));
+        self.params.insert(PAGE_SIZE.into(), Value::from(size));
+        self
+    }
+
+    fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+
+    fn fetch(self) -> crate::PageFuture<'a, Value> {
+        Box::pin(async move {
+            let page = self
+                .client
+                .call_operation(self.operation, &self.params, None)
+                .await?;
+            page_of(page)
+        })
+    }
+}
+
+/// A list response as JSON taken apart into its items, `links` and `meta`.
+fn page_of(mut page: Value) -> Result<crate::Page<Value>, Error> {
+    // The typed response leaves out an empty `data` when it serializes.
+    let items = match page.get_mut("data").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        None | Some(Value::Null) if page.is_object() => Vec::new(),
+        _ => return Err(Error::unusable_body("the page has no `data` array")),
+    };
+    let member = |name: &str| page.get(name).filter(|v| !v.is_null()).cloned();
+    let links = member("links")
+        .and_then(|l| serde_json::from_value(l).ok())
+        .unwrap_or_default();
+    let meta = member("meta")
+        .and_then(|m| serde_json::from_value(m).ok())
+        .unwrap_or_default();
+    Ok(crate::Page::new(items, links, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_page_keeps_its_links_and_meta() {
+        let page = super::page_of(json!({
+            "data": [{"id": "1"}],
+            "links": {"next": "https://h.example/v1/c?page[number]=2"},
+            "meta": {"total_pages": 3, "total_count": 5}
+        }))
+        .unwrap();
+        assert_eq!(page.items(), [json!({"id": "1"})]);
+        assert_eq!((page.total_pages(), page.total_count()), (Some(3), Some(5)));
+        assert!(super::page_of(json!({})).unwrap().items().is_empty());
+        assert!(super::page_of(json!({"data": 1})).unwrap_err().is_decode());
+    }
+}

@@ -24,6 +24,7 @@ mod session_export;
 pub mod webhooks;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
+pub use by_name::OperationPages;
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use contract::{builder, resources, types, Client};
 pub use error::{Error, Result, MAX_ERROR_BODY};

@@ -40,7 +40,7 @@ pub(crate) fn builder(stored_base_url: Option<&str>) -> (ClientBuilder, String) 
     let builder = Client::builder()
         .user_agent(concat!("kajabi-cli/", env!("CARGO_PKG_VERSION")))
         .base_url(base_url.clone());
-    (builder, base_url)
+    (crate::timeout::apply(builder), base_url)
 }
 
 /// The client for this command.

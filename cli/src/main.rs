@@ -13,6 +13,8 @@ mod parser;
 mod request;
 mod session;
 mod table;
+mod timeout;
+mod verbose;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -29,8 +31,13 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(failure::USAGE));
         }
     };
-    if matches.get_flag("verbose") {
-        verbose();
+    let level = matches.get_count("verbose");
+    if level > 0 {
+        verbose(level);
+    }
+    if let Err(failure) = timeout::init(matches.get_one::<u64>("timeout").copied()) {
+        eprintln!("kajabi: {failure}");
+        return ExitCode::from(failure.code);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,25 +58,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--verbose`: the SDK's `kajabi.call` span (operation, method, path, status, request id,
-/// duration; never a header or a secret) and its retry events, on stderr.
-fn verbose() {
+/// `--verbose`: one line per HTTP request on stderr ([`verbose::Lines`]); `-vv` with headers.
+fn verbose(level: u8) {
     use tracing_subscriber::{
         filter::{LevelFilter, Targets},
-        fmt::format::FmtSpan,
         layer::SubscriberExt,
         util::SubscriberInitExt,
     };
     let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .with_span_events(FmtSpan::CLOSE)
-                .without_time()
-                .with_target(false),
-        )
-        .with(Targets::new().with_target("kajabi_api", LevelFilter::INFO))
+        .with(verbose::Lines::new(level > 1, std::io::stderr()))
+        .with(Targets::new().with_target("kajabi_api", LevelFilter::TRACE))
         .try_init();
 }
 
@@ -108,9 +106,10 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
     // The body is read and checked before any credential is touched: bad input sends nothing.
     let body = request::body(command, matches)?;
     let credentials = credentials::resolve()?;
-    let all = command.paginated && matches.get_flag("all");
+    let limit = matches.try_get_one::<u64>("limit").ok().flatten().copied();
+    let all = command.paginated && (matches.get_flag("all") || limit.is_some());
     let result = if all {
-        pages::follow(&credentials.client, command, params).await
+        pages::follow(&credentials.client, command, params, limit).await
     } else {
         match credentials
             .client
@@ -121,7 +120,10 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
                 output::redact(&mut value, command.secret_members);
                 output::print(&value)
             }
-            Err(e) => Err(e.into()),
+            Err(e) => {
+                let url = request::url(command, credentials.client.base_url(), &params);
+                Err(failure::Failure::from_call(e, command, &url))
+            }
         }
     };
     // Keep the session, renewed or new, even when the call failed.

@@ -1,65 +1,56 @@
-//! `--all`: follows `page[number]` from the first page (or the one given) until a short or
-//! empty page, writing each item as one JSON line as it arrives, with a progress line on
-//! stderr when stderr is a terminal.
+//! `--all` and `--limit N`: the list's items through the SDK's one paginator
+//! ([`kajabi_api::Client::paginate_operation`]: `links.next`, then `meta.total_pages`, then
+//! the short page), one JSON line per item as it arrives, stopping after `limit` items; a
+//! progress line on stderr when stderr is a terminal.
 
 use std::io::IsTerminal;
 
+use futures::TryStreamExt;
 use indicatif::ProgressBar;
-use kajabi_api::Client;
-use serde_json::{json, Map, Value};
+use kajabi_api::{Client, Paginate, MAX_PAGE_SIZE};
+use serde_json::{Map, Value};
 
-use crate::{failure::Failure, output, table::Command};
+use crate::{
+    failure::Failure,
+    output,
+    request::{self, PAGE_SIZE},
+    table::Command,
+};
 
-const PAGE_NUMBER: &str = "page[number]";
-const PAGE_SIZE: &str = "page[size]";
-
+/// Prints the items of `command`'s list from the page `params` name (default the first),
+/// at most `limit` of them.
 pub(crate) async fn follow(
     client: &Client,
     command: &Command,
     mut params: Map<String, Value>,
+    limit: Option<u64>,
 ) -> Result<(), Failure> {
-    let size = params
-        .get(PAGE_SIZE)
-        .and_then(Value::as_u64)
-        .unwrap_or(kajabi_api::DEFAULT_PAGE_SIZE.unsigned_abs())
-        .max(1);
-    let mut number = params.get(PAGE_NUMBER).and_then(Value::as_u64).unwrap_or(1);
-    params.insert(PAGE_SIZE.into(), json!(size));
+    // `--limit 5` alone asks for pages of 5, not of 25.
+    if let Some(limit) = limit.filter(|_| !params.contains_key(PAGE_SIZE)) {
+        let size = i64::try_from(limit).map_or(MAX_PAGE_SIZE, |l| l.min(MAX_PAGE_SIZE));
+        params.insert(PAGE_SIZE.into(), size.into());
+    }
     let progress = if std::io::stderr().is_terminal() {
         ProgressBar::new_spinner()
     } else {
         ProgressBar::hidden()
     };
-    let mut items = 0u64;
-    loop {
-        params.insert(PAGE_NUMBER.into(), json!(number));
-        progress.set_message(format!("page {number}, {items} items"));
-        progress.tick();
-        let mut page = client
-            .call_operation(command.operation, &params, None)
-            .await?;
-        output::redact(&mut page, command.secret_members);
-        // The typed page leaves out an empty `data`.
-        let data = match page.get_mut("data").map(Value::take) {
-            Some(Value::Array(data)) => data,
-            None | Some(Value::Null) if page.is_object() => Vec::new(),
-            _ => {
-                progress.finish_and_clear();
-                return Err(Failure::other(format!(
-                    "page {number} of {} has no `data` array",
-                    command.operation
-                )));
-            }
-        };
-        let count = data.len() as u64;
-        for item in data {
-            output::write_line(&item.to_string())?;
-        }
-        items += count;
-        if count < size {
+    let url = request::url(command, client.base_url(), &params);
+    let mut items = client.paginate_operation(command.operation, params).items();
+    let mut printed = 0u64;
+    while limit.is_none_or(|limit| printed < limit) {
+        let Some(mut item) = items.try_next().await.map_err(|e| {
+            progress.finish_and_clear();
+            Failure::from_call(e, command, &url)
+        })?
+        else {
             break;
-        }
-        number += 1;
+        };
+        output::redact(&mut item, command.secret_members);
+        output::write_line(&item.to_string())?;
+        printed += 1;
+        progress.set_message(format!("{printed} items"));
+        progress.tick();
     }
     progress.finish_and_clear();
     Ok(())

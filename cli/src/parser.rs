@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
+use clap::{
+    builder::{NonEmptyStringValueParser, PossibleValuesParser},
+    value_parser, Arg, ArgAction, Command,
+};
 
 use crate::table::{self, Kind, Location};
 
@@ -12,8 +15,8 @@ const ABOUT: &str = "Kajabi's public API from the command line: every operation 
 const AFTER_HELP: &str = "\
 Credentials: KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET (or KAJABI_ACCESS_TOKEN), and
 KAJABI_BASE_URL, or `kajabi login`. Output: the response body as JSON on stdout.
-Exit codes: 0 success, 2 usage or bad input, 3 authentication (no credentials, 401),
-4 not found, 1 anything else.";
+Exit codes: 0 success, 2 usage or bad input (a 400 or 422 included), 3 authentication
+(no credentials, 401, 403), 4 not found, 1 anything else.";
 
 /// The whole command tree.
 pub(crate) fn cli() -> Command {
@@ -28,8 +31,16 @@ pub(crate) fn cli() -> Command {
                 .long("verbose")
                 .short('v')
                 .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Print each request and its status on stderr (no header, no secret)"),
+                .action(ArgAction::Count)
+                .help("Print each HTTP request on stderr: method, path and query, status, duration, request id, attempt; -vv adds the headers (credentials redacted)"),
+        )
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .global(true)
+                .value_name("SECS")
+                .value_parser(crate::timeout::parse)
+                .help("How long one HTTP request may take, in whole seconds (default 30; KAJABI_TIMEOUT)"),
         )
         .subcommand(login())
         .subcommand(
@@ -182,8 +193,11 @@ fn operation_command(operation: &'static table::Command) -> Command {
             "{}\n\n{} {} (SDK method `{}`)",
             operation.summary, operation.method, operation.path, operation.operation
         ));
+    if let Some(example) = operation.example {
+        command = command.after_help(format!("Example:\n  {example}"));
+    }
     for arg in operation.args {
-        command = command.arg(argument(arg));
+        command = command.arg(argument(arg, operation.paginated));
     }
     if let Some(body) = &operation.body {
         command = command.arg(
@@ -196,21 +210,53 @@ fn operation_command(operation: &'static table::Command) -> Command {
                 )),
         );
         for arg in body.attributes {
-            command = command.arg(argument(arg));
+            command = command.arg(argument(arg, false));
+        }
+        for relationship in body.relationships.iter().chain(&body.linkage) {
+            command = command.arg(relationship_flag(relationship));
         }
     }
     if operation.paginated {
-        command = command.arg(
-            Arg::new("all")
-                .long("all")
-                .action(ArgAction::SetTrue)
-                .help("Follow the pages; print one item per line (NDJSON)"),
-        );
+        command = command
+            .arg(
+                Arg::new("all")
+                    .long("all")
+                    .action(ArgAction::SetTrue)
+                    .help("Follow the pages; print one item per line (NDJSON)"),
+            )
+            .arg(
+                Arg::new("limit")
+                    .long("limit")
+                    .value_name("N")
+                    .value_parser(value_parser!(u64).range(1..))
+                    .help("Print at most N items, one per line, following the pages as needed"),
+            );
     }
     command
 }
 
-fn argument(spec: &'static table::Arg) -> Arg {
+/// `--site ID`, or `--tag ID` repeated for a to-many relationship.
+fn relationship_flag(spec: &'static table::Relationship) -> Arg {
+    let arg = Arg::new(spec.flag)
+        .long(spec.flag)
+        .value_name("ID")
+        .value_parser(NonEmptyStringValueParser::new());
+    // Not `required` for clap: the ids may come from --body; the schema check names the flag.
+    let required = if spec.required { "; required" } else { "" };
+    if spec.many {
+        arg.action(ArgAction::Append).help(format!(
+            "The id of a `{}` to link (repeatable; relationship `{}`{required})",
+            spec.resource_type, spec.name
+        ))
+    } else {
+        arg.help(format!(
+            "The id of the `{}` to link (relationship `{}`{required})",
+            spec.resource_type, spec.name
+        ))
+    }
+}
+
+fn argument(spec: &'static table::Arg, paginated: bool) -> Arg {
     let mut arg = Arg::new(spec.flag);
     let wire = match spec.location {
         Location::Path => "path parameter",
@@ -218,13 +264,22 @@ fn argument(spec: &'static table::Arg) -> Arg {
         Location::Header => "header",
         Location::Attribute => "body member data.attributes",
     };
-    let help = if spec.help.is_empty() {
+    let mut help = if spec.help.is_empty() {
         format!("{wire} `{}`", spec.wire)
     } else {
         format!("{} ({wire} `{}`)", spec.help, spec.wire)
     };
+    if paginated && spec.wire == crate::request::PAGE_SIZE {
+        help.push_str(&format!(
+            "; 1 to {} (Kajabi's maximum), a value outside is clamped",
+            kajabi_api::MAX_PAGE_SIZE
+        ));
+    }
     arg = arg.help(help);
-    if spec.location != Location::Path {
+    if spec.location == Location::Path {
+        // An empty id would address the collection, not a resource.
+        arg = arg.value_parser(NonEmptyStringValueParser::new());
+    } else {
         arg = arg.long(spec.flag);
     }
     // Attributes may come from --body instead; the schema check decides then.

@@ -19,6 +19,8 @@ pub(crate) struct Command {
     pub(crate) paginated: bool,
     /// Members of the success body holding credentials: redacted before printing.
     pub(crate) secret_members: &'static [&'static str],
+    /// For writes: an example invocation, shown by `--help`.
+    pub(crate) example: Option<&'static str>,
 }
 
 /// One parameter or body attribute.
@@ -71,6 +73,26 @@ pub(crate) struct Body {
     pub(crate) data_type: Option<&'static str>,
     /// The members of `data.attributes` offered as flags.
     pub(crate) attributes: &'static [Arg],
+    /// The path parameter whose value is `data.id` (id-addressed updates).
+    pub(crate) id_param: Option<&'static str>,
+    /// The members of `data.relationships` offered as flags.
+    pub(crate) relationships: &'static [Relationship],
+    /// For relationship operations: the flag whose ids are the body's `data` itself.
+    pub(crate) linkage: Option<Relationship>,
+}
+
+/// A relationship given by its ids: `--site ID`, `--tag ID` (repeatable).
+#[derive(Debug)]
+pub(crate) struct Relationship {
+    /// The member of `data.relationships` (`site`), or the linkage's name (`tags`).
+    pub(crate) name: &'static str,
+    /// The long flag without `--`.
+    pub(crate) flag: &'static str,
+    /// The `type` of each resource identifier.
+    pub(crate) resource_type: &'static str,
+    /// To-many: the flag repeats and `data` is an array.
+    pub(crate) many: bool,
+    pub(crate) required: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));

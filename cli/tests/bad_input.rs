@@ -67,7 +67,7 @@ fn bad_input_exits_2_and_sends_nothing() {
         (
             vec!["contacts".into(), "create".into(), "--email".into(), "a@example.com".into()],
             None,
-            "member `/data/relationships` is required",
+            "--site is required (member `/data/relationships`)",
         ),
     ];
     for (args, stdin, expected) in cases {
@@ -148,31 +148,52 @@ fn errors_map_to_exit_codes_in_one_line() {
 }
 
 #[test]
-fn verbose_shows_the_call_but_no_credential() {
-    let server = MockServer::start();
-    let version = server.mock(|when, then| {
-        when.method(GET).path("/v1/me");
-        then.status(200)
-            .header("content-type", "application/vnd.api+json")
-            .json_body(json!({"data": {"id": "1", "type": "users"}}));
-    });
+#[ignore = "needs issue 23 spans"]
+fn verbose_shows_each_request_and_no_credential() {
+    let runtime = support::runtime();
+    // Two sandboxes of one seed issue the same tokens: the first one shows which token the
+    // second gives the CLI.
+    let seeded = || kajabi_sandbox::Config {
+        seed: Some(25),
+        ..kajabi_sandbox::Config::default()
+    };
+    let twin = runtime
+        .block_on(kajabi_sandbox::Sandbox::start_with(seeded()))
+        .expect("sandbox");
+    let client = kajabi_api::Client::builder()
+        .base_url(twin.base_url())
+        .client_credentials(twin.client_id(), twin.client_secret())
+        .build()
+        .unwrap();
+    let token = runtime.block_on(client.access_token()).unwrap();
+    let sandbox = runtime
+        .block_on(kajabi_sandbox::Sandbox::start_with(seeded()))
+        .expect("sandbox");
     let config = tempfile::tempdir().unwrap();
-    let output = run(
-        with_env(&mut kajabi(config.path()), &server).args(["me", "get", "--verbose"]),
-        None,
-    );
-    assert!(output.status.success(), "{}", describe(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("/v1/me") && stderr.contains("GET") && stderr.contains("status=200"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains(TOKEN) && !stderr.to_lowercase().contains("bearer"));
-    version.assert_calls(1);
-    let quiet = run(
-        with_env(&mut kajabi(config.path()), &server).args(["me", "get"]),
-        None,
-    );
+    let verbose = |flag: &str| {
+        run(
+            kajabi(config.path())
+                .env("KAJABI_BASE_URL", sandbox.base_url())
+                .env("KAJABI_CLIENT_ID", sandbox.client_id())
+                .env("KAJABI_CLIENT_SECRET", sandbox.client_secret())
+                .args(["contacts", "get", "3", flag]),
+            None,
+        )
+    };
+    for flag in ["--verbose", "-vv"] {
+        let output = verbose(flag);
+        assert!(output.status.success(), "{}", describe(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let line = |start: &str| stderr.lines().any(|l| l.starts_with(start));
+        assert!(line("kajabi: GET /v1/contacts/3 → 200 in "), "{stderr}");
+        assert!(line("kajabi: POST /v1/oauth/token → 200 in "), "{stderr}");
+        let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(me["data"]["id"], "3");
+        assert!(!stderr.contains(sandbox.client_secret()), "{stderr}");
+        assert!(!stderr.contains(token.secret()), "{stderr}");
+        assert!(!stderr.to_lowercase().contains("bearer "), "{stderr}");
+    }
+    let quiet = verbose("--timeout=30");
     assert!(quiet.stderr.is_empty(), "{}", describe(&quiet));
 }
 

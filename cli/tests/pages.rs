@@ -1,5 +1,7 @@
-//! `--all` follows `page[number]` until a short or empty page and writes one item per line
-//! (NDJSON), over 0, 1 and 3 pages, against a mock that serves schema-valid pages.
+//! `--all` and `--limit` go through the SDK's paginator and write one item per line (NDJSON):
+//! without links or meta until a short or empty page (0, 1 and 3 pages); pages shorter than
+//! asked followed by `links.next` or `meta.total_pages`; `--limit N`; the sandbox's 128
+//! contacts at page sizes 1, 100 and 200 (clamped).
 
 mod support;
 
@@ -11,6 +13,13 @@ const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
 
 /// A `list_contacts` item valid for the schema, with `id`.
 fn item(id: usize) -> Value {
+    static TEMPLATE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let mut item = TEMPLATE.get_or_init(template).clone();
+    item["id"] = json!(id.to_string());
+    item
+}
+
+fn template() -> Value {
     let text = std::fs::read_to_string(SPEC).unwrap();
     let normalized = kajabi_spec::normalize(&kajabi_spec::load(&text).unwrap()).unwrap();
     let op = normalized
@@ -20,9 +29,7 @@ fn item(id: usize) -> Value {
         .unwrap();
     let page =
         kajabi_spec::example_value(&normalized.document, op.response_schema.as_ref().unwrap());
-    let mut item = page["data"][0].clone();
-    item["id"] = json!(id.to_string());
-    item
+    page["data"][0].clone()
 }
 
 /// Serves `pages` (item counts) of size 2 and runs `kajabi contacts list --all --page-size 2`;
@@ -111,4 +118,173 @@ fn all_is_only_for_list_commands() {
         None,
     );
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+}
+
+/// Serves `total` items in pages of at most `cap` (whatever size is asked for), each page
+/// with `links` (`next` while there is more) or with `meta.total_pages` only; runs `kajabi
+/// contacts list` with `args` and returns the ids printed and the page requests the server got.
+fn capped(total: usize, cap: usize, with_links: bool, args: &[&str]) -> (Vec<String>, usize) {
+    let server = MockServer::start();
+    let pages = total.div_ceil(cap).max(1);
+    let mut mocks = Vec::new();
+    for number in 1..=pages {
+        let data: Vec<Value> = ((number - 1) * cap + 1..=(number * cap).min(total))
+            .map(item)
+            .collect();
+        let link = |n: usize| {
+            format!(
+                "{}/v1/contacts?page%5Bnumber%5D={n}&page%5Bsize%5D={cap}",
+                server.base_url()
+            )
+        };
+        let body = if with_links {
+            json!({
+                "data": data,
+                "links": {
+                    "first": link(1),
+                    "next": (number < pages).then(|| link(number + 1)),
+                    "last": link(pages),
+                },
+            })
+        } else {
+            json!({ "data": data, "meta": { "total_pages": pages, "current_page": number } })
+        };
+        mocks.push(server.mock(|when, then| {
+            when.method(GET)
+                .path("/v1/contacts")
+                .query_param("page[number]", number.to_string());
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(body);
+        }));
+    }
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", server.base_url())
+            .env("KAJABI_ACCESS_TOKEN", "pages-token")
+            .args(["contacts", "list"])
+            .args(args),
+        None,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let ids = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let item: Value = serde_json::from_str(line).expect("one JSON item per line");
+            item["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    (ids, mocks.iter().map(|m| m.calls()).sum())
+}
+
+fn numbers(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    range.map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn pages_shorter_than_asked_are_followed_by_their_links() {
+    let (ids, calls) = capped(8, 3, true, &["--all", "--page-size", "10"]);
+    assert_eq!(ids, numbers(1..=8));
+    assert_eq!(calls, 3);
+}
+
+#[test]
+fn a_server_capping_pages_at_50_loses_no_item() {
+    let (ids, calls) = capped(120, 50, false, &["--all", "--page-size", "100"]);
+    assert_eq!(ids, numbers(1..=120));
+    assert_eq!(calls, 3);
+    let (ids, _) = capped(120, 50, true, &["--all", "--page-size", "200"]);
+    assert_eq!(ids, numbers(1..=120));
+}
+
+#[test]
+fn limit_stops_after_n_items() {
+    let (ids, calls) = capped(120, 50, true, &["--limit", "70"]);
+    assert_eq!(ids, numbers(1..=70));
+    assert_eq!(calls, 2, "no page past the one holding the 70th item");
+    let (ids, calls) = capped(8, 3, true, &["--limit", "100"]);
+    assert_eq!(ids, numbers(1..=8));
+    assert_eq!(calls, 3);
+}
+
+#[test]
+fn limit_alone_asks_for_pages_of_its_size() {
+    let server = MockServer::start();
+    let page = server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/contacts")
+            .query_param("page[number]", "1")
+            .query_param("page[size]", "2");
+        then.status(200)
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({ "data": [item(1), item(2)] }));
+    });
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", server.base_url())
+            .env("KAJABI_ACCESS_TOKEN", "pages-token")
+            .args(["contacts", "list", "--limit", "2"]),
+        None,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+    page.assert_calls(1);
+}
+
+#[test]
+fn the_sandbox_with_128_contacts_gives_128_lines_at_any_page_size() {
+    let runtime = support::runtime();
+    let sandbox = runtime
+        .block_on(kajabi_sandbox::Sandbox::start())
+        .expect("sandbox");
+    let client = kajabi_api::Client::builder()
+        .base_url(sandbox.base_url())
+        .client_credentials(sandbox.client_id(), sandbox.client_secret())
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use futures::TryStreamExt;
+        use kajabi_api::Paginate;
+        let seeded: Vec<Value> = client
+            .paginate_operation("list_contacts", serde_json::Map::new())
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        for n in seeded.len()..128 {
+            let body = json!({"data": {
+                "type": "contacts",
+                "attributes": {"name": format!("Contact {n}"), "email": format!("c{n}@example.com")},
+                "relationships": {"site": {"data": {"type": "sites", "id": "1"}}},
+            }});
+            client
+                .call_operation("create_contact", &serde_json::Map::new(), Some(body))
+                .await
+                .unwrap();
+        }
+    });
+    let config = tempfile::tempdir().unwrap();
+    for size in ["1", "100", "200"] {
+        let output = run(
+            kajabi(config.path())
+                .env("KAJABI_BASE_URL", sandbox.base_url())
+                .env("KAJABI_CLIENT_ID", sandbox.client_id())
+                .env("KAJABI_CLIENT_SECRET", sandbox.client_secret())
+                .args(["contacts", "list", "--all", "--page-size", size]),
+            None,
+        );
+        assert!(output.status.success(), "{size}: {}", describe(&output));
+        let mut ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(ids.len(), 128, "--page-size {size}");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 128, "--page-size {size}: every contact once");
+    }
+    drop(sandbox);
 }

@@ -31,7 +31,9 @@ pub use names::{action_of, flag_name, group_of};
 pub use render::{render_rust, render_text};
 
 /// Flags every operation command has besides its own; an argument may not take them.
-pub const RESERVED_FLAGS: &[&str] = &["body", "all", "help", "verbose", "version"];
+pub const RESERVED_FLAGS: &[&str] = &[
+    "body", "all", "limit", "help", "verbose", "version", "timeout",
+];
 
 /// Top-level commands of the CLI itself; no group may take their names.
 pub const RESERVED_GROUPS: &[&str] = &[
@@ -67,6 +69,9 @@ pub struct CliCommand {
     pub paginated: bool,
     /// Names of the success body's members that hold credentials, redacted in the output.
     pub secret_members: Vec<String>,
+    /// For writes (every method but `GET`): an example invocation for `--help`, from the
+    /// spec (positionals, the required flags, sample values).
+    pub example: Option<String>,
 }
 
 /// Where an argument goes.
@@ -127,8 +132,34 @@ pub struct CliBody {
     pub schema: String,
     /// For JSON:API bodies: `data.type` when the schema fixes it, else the path's resource.
     pub data_type: Option<String>,
-    /// The members of `data.attributes` offered as flags (credentials left out).
+    /// The members of `data.attributes` offered as flags (credentials and read-only
+    /// members left out).
     pub attributes: Vec<CliArg>,
+    /// For id-addressed updates (`data.id` declared, the path ending in a parameter): that
+    /// parameter's wire name, whose value is `data.id`.
+    pub id_param: Option<String>,
+    /// The members of `data.relationships` offered as flags: to-one `--site ID`, to-many
+    /// `--tag ID` (repeatable).
+    pub relationships: Vec<CliRelationship>,
+    /// For relationship operations, whose body's `data` is the linkage itself (an array of
+    /// resource identifiers): the flag that gives its ids.
+    pub linkage: Option<CliRelationship>,
+}
+
+/// A relationship given by its ids as a flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliRelationship {
+    /// The member's name (`site`, `tags`), or the path's last segment for a linkage body.
+    pub name: String,
+    /// The flag without `--`: the name, singular for to-many (`tag`).
+    pub flag: String,
+    /// The `type` of each resource identifier: the schema's one-value enum, else the name
+    /// in the plural.
+    pub resource_type: String,
+    /// To-many: the flag repeats and `data` is an array.
+    pub many: bool,
+    /// Whether the schema requires it.
+    pub required: bool,
 }
 
 /// Why the command table cannot be derived.

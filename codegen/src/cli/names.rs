@@ -36,7 +36,9 @@ pub fn action_of(name: &str, group: &str) -> String {
     words.join("-")
 }
 
-fn singularize(word: &str) -> String {
+/// A word in the singular, by English's regular rules (`tags` → `tag`, `categories` →
+/// `category`).
+pub fn singularize(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("ies") {
         format!("{stem}y")
     } else if word.ends_with("ss") {
@@ -65,4 +67,16 @@ pub fn flag_name(wire: &str) -> String {
         }
     }
     flag.trim_end_matches('-').to_string()
+}
+
+/// A word in the plural, by English's regular rules (`site` → `sites`, `category` →
+/// `categories`); a word ending in `s` is taken as plural already.
+pub(super) fn pluralize(word: &str) -> String {
+    if word.ends_with('s') {
+        word.to_string()
+    } else if let Some(stem) = word.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{word}s")
+    }
 }

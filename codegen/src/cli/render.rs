@@ -3,10 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{ArgLocation, CliArg, CliCommand};
+use super::{ArgLocation, CliArg, CliCommand, CliRelationship};
 
 /// The table as Rust: `static COMMANDS: &[Command]`, of the types `cli/src/table.rs`
-/// declares (`Command`, `Arg`, `Body`, `Location`, `Kind`).
+/// declares (`Command`, `Arg`, `Body`, `Relationship`, `Location`, `Kind`).
 pub fn render_rust(commands: &[CliCommand]) -> String {
     let items = commands.iter().map(|c| {
         let (group, action, operation, method, path, summary, paginated) = (
@@ -19,6 +19,7 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
             c.paginated,
         );
         let secret_members = &c.secret_members;
+        let example = option(c.example.as_deref());
         let args = c.args.iter().map(arg_tokens);
         let body = match &c.body {
             Some(b) => {
@@ -28,11 +29,23 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
                     None => quote!(None),
                 };
                 let attributes = b.attributes.iter().map(arg_tokens);
+                let id_param = option(b.id_param.as_deref());
+                let relationships = b.relationships.iter().map(relationship_tokens);
+                let linkage = match &b.linkage {
+                    Some(l) => {
+                        let l = relationship_tokens(l);
+                        quote!(Some(#l))
+                    }
+                    None => quote!(None),
+                };
                 quote!(Some(Body {
                     media: #media,
                     schema: #schema,
                     data_type: #data_type,
                     attributes: &[#(#attributes),*],
+                    id_param: #id_param,
+                    relationships: &[#(#relationships),*],
+                    linkage: #linkage,
                 }))
             }
             None => quote!(None),
@@ -49,6 +62,7 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
                 body: #body,
                 paginated: #paginated,
                 secret_members: &[#(#secret_members),*],
+                example: #example,
             }
         }
     });
@@ -59,6 +73,27 @@ pub fn render_rust(commands: &[CliCommand]) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
+    }
+}
+
+fn option(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
+}
+
+fn relationship_tokens(r: &CliRelationship) -> TokenStream {
+    let (name, flag, resource_type, many, required) =
+        (&r.name, &r.flag, &r.resource_type, r.many, r.required);
+    quote! {
+        Relationship {
+            name: #name,
+            flag: #flag,
+            resource_type: #resource_type,
+            many: #many,
+            required: #required,
+        }
     }
 }
 

@@ -117,3 +117,84 @@ fn the_vendored_spec_gives_a_table() {
     let rendered = render_rust(&table);
     assert!(syn::parse_file(&rendered).is_ok());
 }
+
+#[test]
+fn writes_take_their_type_id_attributes_and_relationships_from_the_spec() {
+    let text = include_str!("../../../openapi.yaml");
+    let normalized = kajabi_spec::normalize(&kajabi_spec::load(text).unwrap()).unwrap();
+    let table = command_table(&normalized).expect("no collision");
+    let find = |name: &str| table.iter().find(|c| c.operation == name).unwrap();
+
+    let create = find("create_contact");
+    let body = create.body.as_ref().unwrap();
+    assert_eq!(body.data_type.as_deref(), Some("contacts"));
+    assert_eq!(body.id_param, None);
+    assert!(
+        body.attributes.iter().all(|a| a.wire != "created_at"),
+        "read-only"
+    );
+    assert_eq!(
+        body.relationships,
+        [CliRelationship {
+            name: "site".into(),
+            flag: "site".into(),
+            resource_type: "sites".into(),
+            many: false,
+            required: false,
+        }]
+    );
+    assert_eq!(
+        create.example.as_deref(),
+        Some("kajabi contacts create --name NAME --site 1")
+    );
+
+    let update = find("update_contact");
+    assert_eq!(
+        update.body.as_ref().unwrap().id_param.as_deref(),
+        Some("id")
+    );
+    assert_eq!(
+        update.example.as_deref(),
+        Some("kajabi contacts update 1 --name NAME")
+    );
+
+    let add_tags = find("add_contact_tags").body.as_ref().unwrap();
+    assert_eq!(
+        add_tags.linkage,
+        Some(CliRelationship {
+            name: "tags".into(),
+            flag: "tag".into(),
+            resource_type: "contact_tags".into(),
+            many: true,
+            required: true,
+        })
+    );
+    let offers = find("add_customer_offers").body.as_ref().unwrap();
+    let offers = offers.linkage.as_ref().unwrap();
+    assert_eq!(
+        (offers.flag.as_str(), offers.resource_type.as_str()),
+        ("offer", "offers")
+    );
+
+    let hook = find("create_hook");
+    let event = hook
+        .body
+        .as_ref()
+        .unwrap()
+        .attributes
+        .iter()
+        .find(|a| a.wire == "event");
+    assert!(event.unwrap().values.contains(&"purchase".to_string()));
+    assert_eq!(
+        hook.example.as_deref(),
+        Some("kajabi hooks create --event purchase --target-url TARGET_URL --site 1")
+    );
+    assert!(table
+        .iter()
+        .filter(|c| c.method == "GET")
+        .all(|c| c.example.is_none()));
+    assert!(table
+        .iter()
+        .filter(|c| c.method != "GET")
+        .all(|c| c.example.is_some()));
+}
