@@ -12,19 +12,25 @@ mod error;
 mod flat;
 mod generated;
 mod media_type;
+#[cfg(feature = "middleware")]
+mod middleware;
 mod operation;
+mod options;
 mod pagination;
 mod raw_request;
 mod retry;
 mod secret;
 mod session_export;
+mod trace;
+mod transport;
 pub mod webhooks;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{Error, Result, MAX_ERROR_BODY};
+pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
 pub use generated::{builder, resources, types, Client};
 pub use operation::{operations, Operation, Role};
+pub use options::CallOptions;
 pub use pagination::{Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
