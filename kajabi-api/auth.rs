@@ -22,13 +22,15 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::{
     body::read_bounded,
     contract::by_role,
     error::{Error, MAX_ERROR_BODY},
     operation::Operation,
-    retry::{send_retrying, RetryPolicy},
+    retry::{send_retrying, Attempts, RetryPolicy},
+    transport::Transport,
     SecretString,
 };
 
@@ -53,6 +55,9 @@ pub(crate) struct Shared {
     margin: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_body: usize,
+    /// The user's middleware chain around the HTTP client, if any was set.
+    #[cfg(feature = "middleware")]
+    pub(crate) middleware: Option<reqwest_middleware::ClientWithMiddleware>,
 }
 
 /// What the client gets new tokens with.
@@ -110,6 +115,8 @@ pub(crate) struct SessionConfig {
     pub(crate) margin: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_body: usize,
+    #[cfg(feature = "middleware")]
+    pub(crate) middleware: Option<reqwest_middleware::ClientWithMiddleware>,
 }
 
 impl Session {
@@ -130,6 +137,8 @@ impl Session {
                 margin: config.margin,
                 retry: config.retry,
                 max_body: config.max_body,
+                #[cfg(feature = "middleware")]
+                middleware: config.middleware,
             }),
         })
     }
@@ -301,10 +310,24 @@ impl Session {
             .body(form)
             .build()
             .map_err(|e| Error::transport(e).with_operation(op))?;
-        // A rate-limited token request is retried like any call: it gates all of them.
-        let response = send_retrying(http, request, &self.shared.retry)
-            .await
-            .map_err(|e| Error::transport(e).with_operation(op))?;
+        // A rate-limited token request is retried like any call: it gates all of them. In a
+        // span of its own (when a subscriber takes INFO), never the caller's: it serves every
+        // call waiting for a token.
+        let span = tracing::level_enabled!(tracing::Level::INFO)
+            .then(|| crate::trace::token_span(op))
+            .filter(|span| !span.is_disabled());
+        let mut attempts = Attempts::new(
+            Transport::direct(http),
+            &self.shared.retry,
+            span.as_ref(),
+            Some(op.path),
+        );
+        let sending = send_retrying(request, &mut attempts);
+        let response = match &span {
+            Some(span) => sending.instrument(span.clone()).await,
+            None => sending.await,
+        }
+        .map_err(|e| Error::from_send(e).with_operation(op))?;
         let status = response.status();
         let headers = response.headers().clone();
         let (bytes, truncated) = read_bounded(response, MAX_ERROR_BODY).await;
@@ -428,6 +451,8 @@ mod tests {
             margin: Duration::from_secs(60),
             retry: RetryPolicy::disabled(),
             max_body: 1024,
+            #[cfg(feature = "middleware")]
+            middleware: None,
         }
     }
 

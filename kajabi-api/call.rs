@@ -31,57 +31,51 @@ use crate::{
     contract::Client,
     media_type,
     retry::{self, send_rebuilding, Attempts},
-    Error, Operation,
+    trace,
+    transport::Transport,
+    CallOptions, Error, Operation,
 };
 
 /// Runs one generated call in its `kajabi.call` span: the entry of every operation's `send`.
 /// `build` runs progenitor's request code: once per call, and again for each retry (reqwest
 /// consumes the request it sends, and building again is cheaper on the path where nothing
 /// is retried than keeping a copy of every request).
+/// `options` are the call's [`CallOptions`], if it was given some.
 pub(crate) async fn send<'a, T>(
     operation: &'static Operation,
+    options: Option<&'a CallOptions>,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
 ) -> Result<ResponseValue<T>, Error> {
     // When no subscriber takes INFO, the span is not even built: a disabled span still
     // costs its callsite check, and with tracing's `log` feature it formats its fields.
     if !tracing::level_enabled!(tracing::Level::INFO) {
-        return call(operation, build, success, None)
+        return call(operation, options, build, success, None)
             .await
             .map_err(|e| e.with_operation(operation));
     }
     // Boxed: the span's state would grow every call's future, also the untraced ones.
-    Box::pin(traced(operation, build, success)).await
+    Box::pin(traced(operation, options, build, success)).await
 }
 
-/// [`send`] with a subscriber that takes INFO: the call in its span, which records the
-/// attempts, the status, the request id and the duration.
+/// [`send`] with a subscriber that takes INFO: the call in its `kajabi.call` span (see
+/// [`crate::trace`]), one child span per attempt, and the request id.
 async fn traced<'a, T>(
     operation: &'static Operation,
+    options: Option<&'a CallOptions>,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
 ) -> Result<ResponseValue<T>, Error> {
-    let span = tracing::info_span!(
-        "kajabi.call",
-        operation = operation.name,
-        method = operation.method,
-        path = operation.path,
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-        request_id = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
-    );
+    let span = trace::call_span(operation);
     if span.is_disabled() {
-        // The subscriber filters this span out: skip the clock and the field records.
-        return call(operation, build, success, None)
+        // The subscriber filters this span out: skip the field records.
+        return call(operation, options, build, success, None)
             .await
             .map_err(|e| e.with_operation(operation));
     }
-    let started = std::time::Instant::now();
-    let result = call(operation, build, success, Some(&span))
+    let result = call(operation, options, build, success, Some(&span))
         .instrument(span.clone())
         .await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
     match result {
         Ok(value) => {
             if let Some(id) = value
@@ -107,12 +101,13 @@ async fn traced<'a, T>(
 /// The call itself: the response from [`execute`], decoded as `success` says.
 async fn call<'a, T>(
     operation: &'static Operation,
+    options: Option<&'a CallOptions>,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
     span: Option<&tracing::Span>,
 ) -> Result<ResponseValue<T>, Error> {
     let build = || build().map_err(from_build_error);
-    let response = execute(build, operation, span).await?;
+    let response = execute(build, operation, options, span).await?;
     let response = declared(response, &success)?;
     success.decode(response).await
 }
@@ -139,14 +134,7 @@ pub(crate) async fn send_raw(
     request: Request,
     operation: &'static Operation,
 ) -> Result<Response, Error> {
-    let span = tracing::info_span!(
-        "kajabi.call",
-        operation = operation.name,
-        method = operation.method,
-        path = request.url().path(),
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-    );
+    let span = trace::call_span(operation);
     // The request itself for the first attempt, copies of it for the others.
     let template = crate::retry::copy(&request);
     let first = std::sync::Mutex::new(Some(request));
@@ -157,7 +145,7 @@ pub(crate) async fn send_raw(
             .map(|request| (client, request))
             .ok_or_else(|| Error::invalid_request("the request's body cannot be sent again"))
     };
-    execute(build, operation, Some(&span))
+    execute(build, operation, None, Some(&span))
         .instrument(span.clone())
         .await
         .map_err(|e| e.with_operation(operation))
@@ -188,8 +176,10 @@ fn from_build_error(error: progenitor_client::Error<()>) -> Error {
 async fn execute<'a>(
     build: impl Fn() -> Result<(&'a Client, Request), Error>,
     operation: &'static Operation,
+    options: Option<&CallOptions>,
     span: Option<&tracing::Span>,
 ) -> Result<Response, Error> {
+    CallOptions::check(options)?;
     let (client, request) = build()?;
     let (session, http) = (client.inner(), client.client());
     let (request, bearer) = match (operation.secured, session.ready()) {
@@ -200,18 +190,24 @@ async fn execute<'a>(
             (request, Some(token))
         }
     };
-    let (first, form_values) = start(http, request, operation, bearer.as_deref());
-    let mut attempts = Attempts::new(&session.shared.retry, span);
+    let mut attempts = Attempts::new(
+        Transport::of(http, session),
+        CallOptions::retry_or(options, &session.shared.retry),
+        span,
+        // A request built by hand ([`send_raw`]) has no template: its span shows its path.
+        (!operation.path.is_empty()).then_some(operation.path),
+    );
+    let extra = Extra { operation, options };
+    let (first, form_values) = start(&mut attempts, request, extra, bearer.as_deref());
     let rebuild = || build().ok().map(|(_, request)| request);
     let response = send_rebuilding(
-        http,
         first,
         retry::is_idempotent(operation.method),
-        || again(&rebuild, operation, bearer.as_deref()),
+        || again(&rebuild, extra, bearer.as_deref()),
         &mut attempts,
     )
     .await
-    .map_err(Error::transport)?;
+    .map_err(Error::from_send)?;
     match response {
         response if response.status().is_success() => {
             body::limit_body(response, session.shared.max_body)
@@ -227,7 +223,7 @@ async fn execute<'a>(
                 response,
                 sent,
                 &rebuild,
-                operation,
+                extra,
                 &mut attempts,
             ))
             .await
@@ -250,14 +246,14 @@ async fn unsuccessful(
     mut response: Response,
     mut sent: Sent,
     rebuild: &impl Fn() -> Option<Request>,
-    operation: &'static Operation,
+    extra: Extra<'_>,
     attempts: &mut Attempts<'_>,
 ) -> Result<Response, Error> {
     let (session, http) = (client.inner(), client.client());
     if response.status() == StatusCode::UNAUTHORIZED {
         if let Some(rejected) = sent.bearer.clone() {
             let renewed =
-                resend_renewed(session, http, &rejected, rebuild, operation, attempts).await?;
+                resend_renewed(session, http, &rejected, rebuild, extra, attempts).await?;
             if let Some((renewed_response, token)) = renewed {
                 response = renewed_response;
                 sent.bearer = Some(token);
@@ -291,7 +287,7 @@ async fn resend_renewed(
     http: &reqwest::Client,
     rejected: &Arc<Token>,
     rebuild: &impl Fn() -> Option<Request>,
-    operation: &'static Operation,
+    extra: Extra<'_>,
     attempts: &mut Attempts<'_>,
 ) -> Result<Option<(Response, Arc<Token>)>, Error> {
     let Some(next) = rebuild() else {
@@ -304,23 +300,34 @@ async fn resend_renewed(
         attempt = attempts.count,
         "401: retrying once with a renewed token"
     );
-    let (first, _) = start(http, next, operation, Some(&token));
+    let (first, _) = start(attempts, next, extra, Some(&token));
     let response = send_rebuilding(
-        http,
         first,
-        retry::is_idempotent(operation.method),
-        || again(rebuild, operation, Some(&token)),
+        retry::is_idempotent(extra.operation.method),
+        || again(rebuild, extra, Some(&token)),
         attempts,
     )
     .await
-    .map_err(Error::transport)?;
+    .map_err(Error::from_send)?;
     Ok(Some((response, token)))
 }
 
-/// What every attempt carries on top of what progenitor's code builds: the body's media type
-/// and the bearer token.
-fn complete(request: &mut Request, operation: &Operation, bearer: Option<&Token>) {
-    media_type::apply(request, operation);
+/// What every attempt of a call adds to what progenitor's code builds: the operation's
+/// media types and the call's options.
+#[derive(Clone, Copy)]
+struct Extra<'a> {
+    operation: &'static Operation,
+    options: Option<&'a CallOptions>,
+}
+
+/// What every attempt carries on top of what progenitor's code builds: the body's media type,
+/// the call's options (timeout, headers) and the bearer token, last, so that nothing
+/// replaces it.
+fn complete(request: &mut Request, extra: Extra<'_>, bearer: Option<&Token>) {
+    media_type::apply(request, extra.operation);
+    if let Some(options) = extra.options {
+        options.apply(request);
+    }
     if let Some(token) = bearer {
         request
             .headers_mut()
@@ -331,29 +338,29 @@ fn complete(request: &mut Request, operation: &Operation, bearer: Option<&Token>
 /// The request for a further attempt: `rebuild`'s, completed as the first was.
 fn again(
     rebuild: &impl Fn() -> Option<Request>,
-    operation: &Operation,
+    extra: Extra<'_>,
     bearer: Option<&Token>,
 ) -> Option<Request> {
     let mut request = rebuild()?;
-    complete(&mut request, operation, bearer);
+    complete(&mut request, extra, bearer);
     Some(request)
 }
 
-/// Completes `request` and hands it to reqwest: its future, and the values of its form body
-/// (read now, as the request is gone by the time an error needs scrubbing). A plain function,
-/// so that the request never lives in the caller's future.
-fn start(
-    http: &reqwest::Client,
+/// Completes `request` and starts its first attempt: its future, and the values of its form
+/// body (read now, as the request is gone by the time an error needs scrubbing). A plain
+/// function, so that the request never lives in the caller's future.
+fn start<'a>(
+    attempts: &mut Attempts<'a>,
     mut request: Request,
-    operation: &Operation,
+    extra: Extra<'_>,
     bearer: Option<&Token>,
 ) -> (
-    impl std::future::Future<Output = reqwest::Result<Response>>,
+    impl std::future::Future<Output = crate::transport::Outcome> + 'a,
     Vec<String>,
 ) {
-    complete(&mut request, operation, bearer);
+    complete(&mut request, extra, bearer);
     let form_values = form_values(&request);
-    (http.execute(request), form_values)
+    (attempts.start(request), form_values)
 }
 
 /// The values of a form body: forms only ever carry OAuth credentials, which an error from

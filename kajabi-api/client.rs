@@ -39,6 +39,8 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     max_body: usize,
     clock: Option<auth::Clock>,
+    #[cfg(feature = "middleware")]
+    middleware: Vec<Arc<dyn reqwest_middleware::Middleware>>,
 }
 
 impl Default for ClientBuilder {
@@ -59,6 +61,8 @@ impl Default for ClientBuilder {
             refresh_margin: Duration::from_secs(60),
             max_body: DEFAULT_MAX_BODY,
             clock: None,
+            #[cfg(feature = "middleware")]
+            middleware: Vec::new(),
         }
     }
 }
@@ -165,6 +169,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds `middleware` to the chain every API request passes through (feature
+    /// `middleware`); repeatable, run in the order added.
+    ///
+    /// The SDK still builds its own reqwest client (timeouts, redirect limit, TLS) and wraps
+    /// it: the chain runs once per attempt, inside the SDK's retry loop and after the bearer
+    /// token is set, so a middleware sees the request as sent, `Authorization` included. The
+    /// SDK's own middleware runs last: it drops `Authorization` from a request whose origin
+    /// (scheme, host, port) a middleware changed from the base URL's, so that no token leaves
+    /// for another host.
+    ///
+    /// Token requests do not pass through the chain: their form body carries the client
+    /// secret or the password, which no middleware needs to see (their attempts are traced in
+    /// the SDK's own `kajabi.token` span).
+    ///
+    /// A middleware's own error (`reqwest_middleware::Error::Middleware`) fails the call as a
+    /// transport error with the middleware's message ([`Error::is_transport`]), and is not
+    /// retried; a `reqwest_middleware::Error::Reqwest` is classified as any transport error.
+    /// A retrying middleware (`reqwest-retry`) would run a second retry loop inside the SDK's:
+    /// set [`RetryPolicy::disabled`] here or leave retries to the SDK.
+    #[cfg(feature = "middleware")]
+    pub fn middleware(mut self, middleware: impl reqwest_middleware::Middleware) -> Self {
+        self.middleware.push(Arc::new(middleware));
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -224,6 +253,19 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };
+        #[cfg(feature = "middleware")]
+        let middleware = match self.middleware.is_empty() {
+            true => None,
+            false => {
+                let url = Url::parse(&base_url)
+                    .map_err(|e| Error::config(format!("the base URL does not parse: {e}")))?;
+                Some(crate::middleware::chain(
+                    http.clone(),
+                    self.middleware,
+                    &url,
+                ))
+            }
+        };
         let session = Session::new(SessionConfig {
             base_url: base_url.clone(),
             token_operation: operation::with_role(Role::TokenGrant),
@@ -234,6 +276,8 @@ impl ClientBuilder {
             margin: self.refresh_margin,
             retry: self.retry,
             max_body: self.max_body,
+            #[cfg(feature = "middleware")]
+            middleware,
         })?;
         Ok(Client::new_with_client(&base_url, http, session))
     }

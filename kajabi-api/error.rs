@@ -6,6 +6,7 @@ use bytes::Bytes;
 use reqwest::{header::HeaderMap, StatusCode};
 
 use self::cause::{body_limit_hit, is_timeout};
+pub use self::kind::ErrorKind;
 use crate::{
     api_error::{ApiError, OAuthErrorCode},
     retry::{self, Attempt},
@@ -108,6 +109,24 @@ impl Error {
         let mut e = Self::new(kind);
         e.inner.source = Some(Box::new(source.without_url()));
         e
+    }
+
+    /// An attempt that got no response: reqwest's failure, or a middleware's.
+    pub(crate) fn from_send(error: crate::transport::SendError) -> Self {
+        match error {
+            crate::transport::SendError::Reqwest(e) => Self::transport(e),
+            #[cfg(feature = "middleware")]
+            crate::transport::SendError::Middleware(e) => {
+                let mut error = Self::new(Kind::Transport);
+                let source: BoxError = match e {
+                    reqwest_middleware::Error::Middleware(e) => e.into(),
+                    other => Box::new(other),
+                };
+                error.inner.detail = Some(format!("a middleware failed: {source}"));
+                error.inner.source = Some(source);
+                error
+            }
+        }
     }
 
     pub(crate) fn body_too_large(limit: usize) -> Self {
@@ -270,14 +289,94 @@ impl Error {
         matches!(self.inner.kind, Kind::Decode | Kind::Webhook)
     }
 
-    /// Whether authentication failed: a 401, a 403, a rejected client credential, or no
-    /// credentials configured at all.
+    /// Whether authentication failed: a 401, a 403, a rejected client credential (OAuth
+    /// `invalid_client` or `invalid_grant`, whatever the status), or no credentials
+    /// configured at all.
     pub fn is_auth(&self) -> bool {
-        self.inner.kind == Kind::MissingCredentials
-            || matches!(
-                self.inner.status,
-                Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-            )
+        matches!(
+            self.kind(),
+            ErrorKind::MissingCredentials | ErrorKind::Unauthorized | ErrorKind::Forbidden
+        )
+    }
+
+    /// What kind of failure this is, for a `match`:
+    ///
+    /// ```
+    /// # fn handle(error: kajabi_api::Error) -> Option<()> {
+    /// use kajabi_api::ErrorKind;
+    /// match error.kind() {
+    ///     ErrorKind::NotFound => None,
+    ///     ErrorKind::Validation => {
+    ///         for pointer in error.source_pointers() {
+    ///             eprintln!("invalid: {pointer}");
+    ///         }
+    ///         None
+    ///     }
+    ///     _ => panic!("{error}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self.inner.kind {
+            Kind::Config => ErrorKind::Config,
+            Kind::MissingCredentials => ErrorKind::MissingCredentials,
+            Kind::Request => ErrorKind::Request,
+            Kind::Transport => ErrorKind::Transport,
+            Kind::Timeout => ErrorKind::Timeout,
+            Kind::Decode => ErrorKind::Decode,
+            Kind::Webhook => ErrorKind::Webhook,
+            Kind::Status => self.status_kind(),
+        }
+    }
+
+    /// [`Error::kind`] of an error status.
+    fn status_kind(&self) -> ErrorKind {
+        let refused = matches!(
+            &self.inner.api,
+            Some(ApiError::OAuth(e))
+                if matches!(e.error, OAuthErrorCode::InvalidClient | OAuthErrorCode::InvalidGrant)
+        );
+        let json_api = matches!(self.inner.api, Some(ApiError::JsonApi(_)));
+        match self.inner.status.map_or(0, |s| s.as_u16()) {
+            _ if refused => ErrorKind::Unauthorized,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            400 | 422 if json_api => ErrorKind::Validation,
+            429 => ErrorKind::RateLimited,
+            400..=499 => ErrorKind::ClientStatus,
+            500..=599 => ErrorKind::ServerStatus,
+            _ => ErrorKind::UnexpectedStatus,
+        }
+    }
+
+    /// Whether the status is 404 Not Found.
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == ErrorKind::NotFound
+    }
+
+    /// Whether the status is 403 Forbidden: the API key lacks the permission for the call.
+    pub fn is_forbidden(&self) -> bool {
+        self.kind() == ErrorKind::Forbidden
+    }
+
+    /// Whether Kajabi refused the request's content: 400 or 422 with a JSON:API `errors`
+    /// body. [`Error::source_pointers`] says where. A refused credential (OAuth
+    /// `invalid_grant`, `invalid_client`) is [`Error::is_auth`] instead.
+    pub fn is_validation(&self) -> bool {
+        self.kind() == ErrorKind::Validation
+    }
+
+    /// The JSON pointers (`source.pointer`, e.g. `/data/attributes/email`) of the JSON:API
+    /// errors in the body, in their order; empty for any other error.
+    pub fn source_pointers(&self) -> impl Iterator<Item = &str> + '_ {
+        let errors = match &self.inner.api {
+            Some(ApiError::JsonApi(errors)) => errors.as_slice(),
+            _ => &[],
+        };
+        errors
+            .iter()
+            .filter_map(|e| e.source.as_ref()?.pointer.as_deref())
     }
 
     /// Whether the status is 401 Unauthorized (an unknown, expired or revoked token).
@@ -471,5 +570,6 @@ impl std::error::Error for Error {
 }
 
 pub(crate) mod cause;
+mod kind;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use reqwest::Request;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{body::Json, contract::Client, pagination::Page, Error, Operation};
+use crate::{body::Json, contract::Client, pagination::Page, CallOptions, Error, Operation};
 
 /// A JSON object: the `extra` residue of a flat value.
 pub type Extra = Map<String, Value>;
@@ -308,22 +308,24 @@ struct ListDocument<F> {
 /// as its generated `send` does) and reads the response's `data` into `F` from the body.
 pub(crate) async fn read<'a, F: DeserializeOwned + Send>(
     operation: &'static Operation,
+    options: Option<&'a CallOptions>,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: Json,
 ) -> Result<F, Error> {
     let document: progenitor_client::ResponseValue<Document<F>> =
-        crate::call::send(operation, build, success).await?;
+        crate::call::send(operation, options, build, success).await?;
     Ok(document.into_inner().data)
 }
 
 /// Like [`read`] for one page of a list: its items with the page's `links` and `meta`.
 pub(crate) async fn page<'a, F: DeserializeOwned + Send>(
     operation: &'static Operation,
+    options: Option<&'a CallOptions>,
     build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: Json,
 ) -> Result<Page<F>, Error> {
     let page: progenitor_client::ResponseValue<ListDocument<F>> =
-        crate::call::send(operation, build, success).await?;
+        crate::call::send(operation, options, build, success).await?;
     let page = page.into_inner();
     Ok(Page::new(
         page.data,

@@ -15,20 +15,26 @@ mod generated;
 mod media_type;
 #[cfg(feature = "httpmock")]
 pub mod mock;
+#[cfg(feature = "middleware")]
+mod middleware;
 mod operation;
+mod options;
 mod pagination;
 mod raw_request;
 mod retry;
 mod secret;
 mod session_export;
+mod trace;
+mod transport;
 pub mod webhooks;
 
 pub use api_error::{ApiError, ErrorSource, JsonApiError, OAuthError, OAuthErrorCode};
 pub use by_name::OperationPages;
 pub use client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use contract::{builder, resources, types, Client};
-pub use error::{Error, Result, MAX_ERROR_BODY};
+pub use error::{Error, ErrorKind, Result, MAX_ERROR_BODY};
 pub use operation::{operations, Operation, Role};
+pub use options::CallOptions;
 pub use pagination::{
     Concurrent, Page, PageFuture, PageStream, Paginate, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
     RATE_LIMITED_RETRIES,

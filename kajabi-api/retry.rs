@@ -22,8 +22,11 @@ use std::{
 };
 
 use bytes::Bytes;
+use futures::future::{BoxFuture, Either};
 use reqwest::{header::HeaderValue, Request, Response, StatusCode};
 use tokio::time::Instant;
+
+use crate::transport::{Outcome, SendError, Transport};
 
 /// Retry settings. [`RetryPolicy::disabled`] switches retries off.
 ///
@@ -174,106 +177,108 @@ pub(crate) fn is_idempotent(method: &str) -> bool {
     )
 }
 
-/// One call's attempts: the policy they follow, the span that records them and how many
-/// there have been. A 401's resend with a renewed token continues the same count.
+/// One call's attempts: where they go, the policy they follow, the span they are traced
+/// under and how many there have been. A 401's resend with a renewed token continues the
+/// same count.
 pub(crate) struct Attempts<'a> {
     pub(crate) policy: &'a RetryPolicy,
-    /// `None` when no subscriber wants the call's span.
+    /// The call's (or token request's) span, parent of each attempt's span; `None` when no
+    /// subscriber wants it.
     pub(crate) span: Option<&'a tracing::Span>,
     /// Attempts made so far, by every [`send_rebuilding`] of the call.
     pub(crate) count: u32,
+    transport: Transport<'a>,
+    /// The operation's path template, for the attempt spans' `url.template` (`None`: the
+    /// request's own path).
+    template: Option<&'static str>,
 }
 
 impl<'a> Attempts<'a> {
-    pub(crate) fn new(policy: &'a RetryPolicy, span: Option<&'a tracing::Span>) -> Self {
+    pub(crate) fn new(
+        transport: Transport<'a>,
+        policy: &'a RetryPolicy,
+        span: Option<&'a tracing::Span>,
+        template: Option<&'static str>,
+    ) -> Self {
         Self {
             policy,
             span,
             count: 0,
+            transport,
+            template,
         }
     }
 
-    /// Counts one more attempt, on the span too.
-    fn start_one(&mut self) {
+    /// Counts one more attempt and sends `request`: in a span of its own when the call is
+    /// traced, otherwise as the transport's own future.
+    pub(crate) fn start(
+        &mut self,
+        request: Request,
+    ) -> Either<impl Future<Output = Outcome> + Send + 'a, BoxFuture<'a, Outcome>> {
         self.count += 1;
-        if let Some(span) = self.span {
-            span.record("attempt", self.count);
-        }
-    }
-
-    /// Records the status of the attempt's response; a success ends the attempts. A plain
-    /// function: borrowed in an async body, the result would stay in its future.
-    fn settle(&self, result: reqwest::Result<Response>) -> Settled {
-        if let (Ok(response), Some(span)) = (&result, self.span) {
-            span.record("status", response.status().as_u16());
-        }
-        match result {
-            Ok(response) if response.status().is_success() => Settled::Success(response),
-            other => Settled::Failed(other),
+        match self.span {
+            None => Either::Left(self.transport.execute(request)),
+            Some(parent) => Either::Right(crate::trace::attempt(
+                parent,
+                self.template,
+                self.count - 1,
+                self.transport,
+                request,
+            )),
         }
     }
 }
 
-/// How an attempt ended, for the retry loop.
-enum Settled {
-    Success(Response),
-    /// An error status or a transport error.
-    Failed(reqwest::Result<Response>),
-}
-
-/// Sends `request`, and sends it again while [`classify`] and `policy` allow, with a copy of
-/// it made before each attempt. For requests that cannot be built again: the token request.
+/// Sends `request`, and sends it again while [`classify`] and the policy of `attempts` allow,
+/// with a copy of it made before each attempt. For requests that cannot be built again: the
+/// token request.
 pub(crate) async fn send_retrying(
-    http: &reqwest::Client,
     request: Request,
-    policy: &RetryPolicy,
-) -> reqwest::Result<Response> {
+    attempts: &mut Attempts<'_>,
+) -> Result<Response, SendError> {
     let template = copy(&request);
     let idempotent = is_idempotent(request.method().as_str());
-    let span = tracing::Span::current();
+    let first = attempts.start(request);
     send_rebuilding(
-        http,
-        http.execute(request),
+        first,
         idempotent,
         || template.as_ref().and_then(copy),
-        &mut Attempts::new(policy, Some(&span)),
+        attempts,
     )
     .await
 }
 
-/// Awaits `first`, the first attempt (reqwest's future for a request it already took), and
-/// sends the request again while [`classify`] and the policy allow: the one place a request
-/// leaves for reqwest. reqwest consumes the request it sends, so each further attempt gets a
-/// fresh one from `rebuild` (`None`: it cannot be rebuilt, e.g. a streaming body; the last
-/// response stands). `idempotent` is the request method's.
+/// Awaits `first`, the first attempt (started by [`Attempts::start`]), and sends the request
+/// again while [`classify`] and the policy allow: the one place a request leaves for the
+/// network. reqwest consumes the request it sends, so each further attempt gets a fresh one
+/// from `rebuild` (`None`: it cannot be rebuilt, e.g. a streaming body; the last response
+/// stands). `idempotent` is the request method's.
 ///
 /// The path where the first attempt succeeds keeps no request and no copy: every call's
-/// future holds only reqwest's (boxed) future here, and the retries run in a boxed future of
+/// future holds only the transport's future here, and the retries run in a boxed future of
 /// their own.
 pub(crate) async fn send_rebuilding(
-    http: &reqwest::Client,
-    first: impl Future<Output = reqwest::Result<Response>>,
+    first: impl Future<Output = Outcome>,
     idempotent: bool,
     rebuild: impl Fn() -> Option<Request>,
     attempts: &mut Attempts<'_>,
-) -> reqwest::Result<Response> {
+) -> Result<Response, SendError> {
     let started = Instant::now();
-    attempts.start_one();
-    let result = match attempts.settle(first.await) {
-        Settled::Success(response) => return Ok(response),
-        Settled::Failed(result) => result,
+    let result = match first.await {
+        Ok(response) if response.status().is_success() => return Ok(response),
+        other => other,
     };
     let failed = Failed {
         result,
         started,
         idempotent,
     };
-    Box::pin(retry(http, failed, &rebuild, attempts)).await
+    Box::pin(retry(failed, &rebuild, attempts)).await
 }
 
 /// An attempt that did not succeed, with what deciding on the next one needs.
 struct Failed {
-    result: reqwest::Result<Response>,
+    result: Outcome,
     /// When the first attempt started: no retry starts past [`RetryPolicy::max_elapsed`].
     started: Instant,
     idempotent: bool,
@@ -281,11 +286,10 @@ struct Failed {
 
 /// The retries after a failed first attempt, while [`classify`] and the policy allow.
 async fn retry(
-    http: &reqwest::Client,
     mut failed: Failed,
     rebuild: &impl Fn() -> Option<Request>,
     attempts: &mut Attempts<'_>,
-) -> reqwest::Result<Response> {
+) -> Result<Response, SendError> {
     let mut tries = 1;
     loop {
         let policy = attempts.policy;
@@ -311,13 +315,13 @@ async fn retry(
                 );
                 (wait, next)
             }
-            Err(e) => {
+            Err(SendError::Reqwest(e)) => {
                 let wait = classify(Attempt::Transport(&e))
                     .resend_now(failed.idempotent)
                     .then(|| policy.next_delay(tries, failed.started.elapsed(), None))
                     .flatten();
                 let Some((wait, next)) = wait.and_then(|wait| Some((wait, rebuild()?))) else {
-                    return Err(e);
+                    return Err(SendError::Reqwest(e));
                 };
                 tracing::info!(
                     attempt = attempts.count,
@@ -327,13 +331,15 @@ async fn retry(
                 );
                 (wait, next)
             }
+            // A middleware's failure is its own: sending again would fail the same way.
+            #[cfg(feature = "middleware")]
+            Err(e @ SendError::Middleware(_)) => return Err(e),
         };
         tokio::time::sleep(wait).await;
         tries += 1;
-        attempts.start_one();
-        failed.result = match attempts.settle(http.execute(next).await) {
-            Settled::Success(response) => return Ok(response),
-            Settled::Failed(result) => result,
+        failed.result = match attempts.start(next).await {
+            Ok(response) if response.status().is_success() => return Ok(response),
+            other => other,
         };
     }
 }

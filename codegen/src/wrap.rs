@@ -16,6 +16,7 @@
 //! operation name with JSON arguments. Nothing else in progenitor's output changes.
 
 mod dispatch;
+mod options;
 mod paginate;
 mod request;
 mod send;
@@ -147,6 +148,7 @@ pub(crate) fn wrap_builders(
                 // A retry builds the request again from a copy of the builder.
                 crate::contract::call::send(
                     &super::OPERATIONS[#index],
+                    self.options,
                     move || self.clone().build_request(),
                     #decoder,
                 )
@@ -169,6 +171,7 @@ pub(crate) fn wrap_builders(
         }
     }
     builder.1.extend(paginate);
+    options::add_options(&mut builder.1)?;
     file.items.push(dispatch::call_operation(&arms));
     if entries.len() != operations.len() {
         return Err(GenerateError::Shape(format!(

@@ -1,5 +1,6 @@
 //! Every retry is visible in `tracing`: an INFO "retrying" event per resend, with the attempt
-//! that failed, inside the call's `kajabi.call` span, whose `attempt` ends at the last one.
+//! that failed, inside the call's `kajabi.call` span, and one `kajabi.attempt` span per request
+//! sent, whose `http.request.resend_count` counts the resends.
 //! Alone in its binary, with one test, because it installs a subscriber: a scoped
 //! (thread-local) one, which the current-thread runtime of `#[tokio::test]` keeps in scope for
 //! every task of the test, the client's connections included.
@@ -41,13 +42,15 @@ async fn each_retry_is_an_info_event_with_its_attempt() {
         let event = format!("retrying attempt={attempt} status=429 wait_ms=0");
         assert_eq!(count(&log, &event), 1, "{event} missing from:\n{log}");
     }
+    assert_eq!(count(&log, "kajabi.attempt{"), 3, "{log}");
     assert!(
-        log.lines().any(|line| line.contains("kajabi.call")
+        log.lines().any(|line| line.contains("kajabi.call{")
             && line.contains("operation=\"get_me\"")
-            && line.contains("attempt=3")
-            && line.contains("status=200")
+            && line.contains("kajabi.attempt{")
+            && line.contains("http.response.status_code=200")
+            && line.contains("http.request.resend_count=2")
             && line.contains("close")),
-        "the span ends on attempt 3:\n{log}"
+        "the third attempt is a child of the call and succeeds:\n{log}"
     );
 
     // Connection refused, three times: two retries, each traced. The port refuses connections,

@@ -21,6 +21,15 @@ pub const VERB_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("offers", "DELETE", "revoke_offers"),
 ];
 
+/// `builder` (an operation's builder) with the handle's [`crate::CallOptions`].
+pub(super) fn with_options(builder: TokenStream) -> TokenStream {
+    quote!({
+        let mut builder = #builder;
+        builder.options = self.options;
+        builder
+    })
+}
+
 impl Resource<'_> {
     /// The handle struct and its accessor on `Client`.
     pub(super) fn handle(
@@ -98,9 +107,17 @@ impl Resource<'_> {
                 #[derive(Debug, Clone, Copy)]
                 pub struct #handle<'a> {
                     pub(crate) client: &'a Client,
+                    pub(crate) options: Option<&'a crate::CallOptions>,
                 }
 
                 impl<'a> #handle<'a> {
+                    /// Overrides the client's timeout, retry policy or headers for the calls
+                    /// made through this handle; see [`crate::CallOptions`].
+                    pub fn with(mut self, options: &'a crate::CallOptions) -> Self {
+                        self.options = Some(options);
+                        self
+                    }
+
                     #(#methods)*
                 }
 
@@ -109,7 +126,7 @@ impl Resource<'_> {
             quote! {
                 #[doc = #accessor_doc]
                 pub fn #accessor(&self) -> resources::#handle<'_> {
-                    resources::#handle { client: self }
+                    resources::#handle { client: self, options: None }
                 }
             },
         ))
@@ -134,6 +151,7 @@ impl Resource<'_> {
             let builder = #builder;
             crate::contract::flat::#reader(
                 &super::OPERATIONS[#index],
+                builder.options,
                 move || builder.clone().build_request(),
                 #decoder,
             )
@@ -149,14 +167,16 @@ impl Resource<'_> {
     ) -> Result<TokenStream, GenerateError> {
         let method = format_ident!("{}", op.name);
         let Some(wire) = op.path_params().next() else {
-            return Ok(quote!(self.client.#method()));
+            return Ok(with_options(quote!(self.client.#method())));
         };
         let setter = setters(file, op)?
             .into_iter()
             .find(|f| squash(&f.sig.ident.to_string()) == squash(wire))
             .ok_or_else(|| GenerateError::Shape(format!("{}: no setter for `{wire}`", op.name)))?;
         let setter = &setter.sig.ident;
-        Ok(quote!(self.client.#method().#setter(#id.as_str())))
+        let builder = with_options(quote!(self.client.#method()));
+        // In parentheses: a block that starts a statement would not be an expression.
+        Ok(quote!((#builder).#setter(#id.as_str())))
     }
 
     /// A method for `/{id}/relationships/<name>`, if its target type is known.

@@ -74,11 +74,12 @@ impl Resource<'_> {
                 }
             }
         });
+        let first = super::handle::with_options(quote!(self.client.#method()));
         Ok((
             quote! {
                 /// Lists the resources; see the returned builder.
                 pub fn list(&self) -> #list<'a> {
-                    #list(self.client.#method())
+                    #list(#first)
                 }
             },
             quote! {

@@ -166,12 +166,38 @@ impl Side {
 }
 
 /// An SDK client as the crate docs show it: base URL, client credentials, defaults otherwise.
+/// With the `middleware` feature and `KAJABI_BENCH_MIDDLEWARE=noop`, one middleware that only
+/// passes the request on: what the chain itself costs.
 fn sdk_client(base: &str) -> kajabi_api::Client {
-    kajabi_api::Client::builder()
+    let builder = kajabi_api::Client::builder()
         .base_url(base)
-        .client_credentials(CLIENT_ID, CLIENT_SECRET)
-        .build()
-        .expect("SDK client builds")
+        .client_credentials(CLIENT_ID, CLIENT_SECRET);
+    #[cfg(feature = "middleware")]
+    let builder = match std::env::var(MIDDLEWARE).as_deref() {
+        Ok("noop") => builder.middleware(NoOp),
+        _ => builder,
+    };
+    builder.build().expect("SDK client builds")
+}
+
+/// `noop`: the SDK client gets one [`NoOp`] middleware (feature `middleware`).
+const MIDDLEWARE: &str = "KAJABI_BENCH_MIDDLEWARE";
+
+/// A middleware that passes every request on unchanged.
+#[cfg(feature = "middleware")]
+struct NoOp;
+
+#[cfg(feature = "middleware")]
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for NoOp {
+    async fn handle(
+        &self,
+        request: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        next.run(request, extensions).await
+    }
 }
 
 /// The baseline: what a careful user would write by hand for the same wire request.

@@ -78,6 +78,18 @@ fn report(
     failed: usize,
 ) {
     println!();
+    println!(
+        "SDK feature `middleware`: {}; middleware set: {}",
+        if cfg!(feature = "middleware") {
+            "on"
+        } else {
+            "off"
+        },
+        match std::env::var(MIDDLEWARE).as_deref() {
+            Ok("noop") if cfg!(feature = "middleware") => "one no-op",
+            _ => "none",
+        }
+    );
     println!("{:<34} {:>12} {:>12} {:>9}", "", "sdk", "raw", "sdk/raw");
     println!("instructions per call (callgrind):");
     for (tracing, figures) in Tracing::ALL.iter().zip(instructions) {

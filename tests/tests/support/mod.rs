@@ -3,6 +3,7 @@
 pub mod capture;
 pub mod conformance;
 pub mod faulty;
+pub mod spans;
 
 use httpmock::{Method::POST, Mock, MockServer};
 use kajabi_api::{Client, ClientBuilder, RetryPolicy};

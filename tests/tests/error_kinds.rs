@@ -1,0 +1,109 @@
+//! `Error::kind()` and the status predicates, on errors from real responses: what a caller's
+//! `match` sees for each status class, a JSON:API validation error's pointers, and a refused
+//! credential that stays an auth error.
+
+mod support;
+
+use httpmock::{Method::POST, MockServer};
+use kajabi_api::{Client, ErrorKind};
+use serde_json::json;
+use support::faulty::{self, bounded, json as json_response, new_contact, reply, response, Faulty};
+
+/// The error of `create_contact` answered with `script`.
+async fn create_fails_with(script: support::faulty::Script) -> kajabi_api::Error {
+    let server = Faulty::start(vec![script]).await;
+    let client = faulty::builder(&server.base_url()).build().unwrap();
+    bounded("create", client.create_contact().body(new_contact()).send())
+        .await
+        .expect_err("an error status")
+}
+
+#[tokio::test]
+async fn each_status_class_has_its_kind() {
+    let jsonapi = |code: u16| {
+        let body = json!({"errors": [{"status": code.to_string(), "title": "No"}]});
+        reply(json_response(code, &body))
+    };
+    let cases = [
+        (401, ErrorKind::Unauthorized),
+        (403, ErrorKind::Forbidden),
+        (404, ErrorKind::NotFound),
+        (409, ErrorKind::ClientStatus),
+        (429, ErrorKind::RateLimited),
+        (500, ErrorKind::ServerStatus),
+        (503, ErrorKind::ServerStatus),
+    ];
+    for (code, kind) in cases {
+        let error = create_fails_with(jsonapi(code)).await;
+        assert_eq!(error.kind(), kind, "{code}: {error:?}");
+        assert_eq!(error.is_not_found(), code == 404, "{code}");
+        assert_eq!(error.is_forbidden(), code == 403, "{code}");
+        assert!(!error.is_validation(), "{code}");
+    }
+    // A 204 where the spec declares 201: not an error status, not what the operation says.
+    let error = create_fails_with(reply(response(204, &[], ""))).await;
+    assert_eq!(error.kind(), ErrorKind::UnexpectedStatus, "{error:?}");
+}
+
+#[tokio::test]
+async fn a_422_with_json_api_errors_is_validation_with_its_pointers() {
+    let body = json!({"errors": [
+        {"status": "422", "title": "Invalid", "source": {"pointer": "/data/attributes/email"}},
+        {"status": "422", "title": "Missing", "source": {"parameter": "include"}},
+        {"status": "422", "title": "Invalid", "source": {"pointer": "/data/attributes/name"}},
+    ]});
+    let error = create_fails_with(reply(json_response(422, &body))).await;
+    assert_eq!(error.kind(), ErrorKind::Validation, "{error:?}");
+    assert!(error.is_validation() && !error.is_auth());
+    assert_eq!(
+        error.source_pointers().collect::<Vec<_>>(),
+        ["/data/attributes/email", "/data/attributes/name"]
+    );
+    // 400 with the same body is validation too; without a JSON:API body it is not.
+    let error = create_fails_with(reply(json_response(400, &body))).await;
+    assert!(error.is_validation(), "{error:?}");
+    let html = reply(response(
+        400,
+        &[("content-type", "text/html")],
+        "<h1>Bad</h1>",
+    ));
+    let error = create_fails_with(html).await;
+    assert_eq!(error.kind(), ErrorKind::ClientStatus, "{error:?}");
+    assert_eq!(error.source_pointers().count(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_client_credential_is_auth_not_validation() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/oauth/token");
+            then.status(400)
+                .json_body(json!({"error": "invalid_client", "error_description": "bad"}));
+        })
+        .await;
+    let client: Client = support::client(&server);
+    let error = client.get_me().send().await.expect_err("refused");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error:?}");
+    assert!(error.is_auth() && !error.is_validation(), "{error:?}");
+}
+
+#[tokio::test]
+async fn errors_without_a_response_have_their_kinds() {
+    let refusing = faulty::refusing();
+    let client = faulty::builder(&refusing.base_url).build().unwrap();
+    let error = client.get_me().send().await.expect_err("refused");
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error:?}");
+    let error = Client::builder()
+        .base_url("http://example.com")
+        .build()
+        .expect_err("plain http");
+    assert_eq!(error.kind(), ErrorKind::Config);
+    let client = Client::builder()
+        .base_url(refusing.base_url.clone())
+        .build()
+        .unwrap();
+    let error = client.get_me().send().await.expect_err("no credentials");
+    assert_eq!(error.kind(), ErrorKind::MissingCredentials, "{error:?}");
+}
