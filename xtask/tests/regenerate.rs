@@ -274,15 +274,15 @@ fn a_new_resource_type_gets_its_flat_type_id_and_handle() {
     let handle = &source[source.find("impl<'a> Widgets<'a> {").expect("the handle")..];
     for method in [
         "pub fn list(&self) -> WidgetList<'a>",
-        "pub async fn get(&self, id: &WidgetId) -> Result<Widget, crate::Error>",
-        "pub async fn create(&self, new: NewWidget) -> Result<Widget, crate::Error>",
-        "pub async fn delete(&self, id: &WidgetId) -> Result<(), crate::Error>",
+        "pub async fn get(&self, id: &WidgetId) -> Result<Widget, crate::contract::Error>",
+        "pub async fn create(&self, new: NewWidget) -> Result<Widget, crate::contract::Error>",
+        "pub async fn delete(&self, id: &WidgetId) -> Result<(), crate::contract::Error>",
     ] {
         assert!(handle.contains(method), "`{method}` missing");
     }
     // No update operation in the spec: no update method, no update struct.
     assert!(!source.contains("WidgetUpdate"));
-    assert!(source.contains("impl<'a> crate::Paginate<'a> for WidgetList<'a>"));
+    assert!(source.contains("impl<'a> crate::contract::Paginate<'a> for WidgetList<'a>"));
     assert!(source.contains("pub fn filter_site_id<V>(self, value: V) -> Self"));
     // The required relationship is a constructor argument; the read-only attribute is no setter.
     let params = &source[source.find("impl NewWidget {").expect("NewWidget")..];
@@ -320,7 +320,7 @@ fn a_new_webhook_event_gets_a_typed_variant_with_no_hand_edit() {
         .collect();
     assert!(
         variant.contains(
-            "payload:crate::webhooks::Payload<::std::vec::Vec<types::GetHookCourseCompletedSampleResponseItem>"
+            "payload:crate::contract::webhooks::Payload<::std::vec::Vec<types::GetHookCourseCompletedSampleResponseItem>"
         ),
         "the new event's payload is not typed from its sample: {variant}"
     );
