@@ -26,8 +26,9 @@ pub use crate::auth::Session;
 /// The list builders and flat list handles implement `Paginate` (`fetch` returns a
 /// `PageFuture`).
 pub use crate::pagination::{PageFuture, Paginate};
-/// The error every generated call returns; the secret type of credential fields.
-pub use crate::{Error, SecretString};
+/// The error every generated call returns; the secret type of credential fields; the
+/// per-call options every builder and handle carries (`with`).
+pub use crate::{CallOptions, Error, SecretString};
 
 /// Each generated `send` hands its built request to `call::send`.
 pub(crate) mod call {
