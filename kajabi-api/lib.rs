@@ -13,10 +13,10 @@ mod error;
 mod flat;
 mod generated;
 mod media_type;
-#[cfg(feature = "httpmock")]
-pub mod mock;
 #[cfg(feature = "middleware")]
 mod middleware;
+#[cfg(feature = "httpmock")]
+pub mod mock;
 mod operation;
 mod options;
 mod pagination;

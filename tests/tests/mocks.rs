@@ -273,7 +273,8 @@ async fn a_mock_s_debug_shows_no_credentials() {
         let when = when.body(body);
         let then = then.ok(serde_json::from_value(json!({
             "access_token": "the-access-token", "token_type": "Bearer", "expires_in": 60
-        })).unwrap());
+        }))
+        .unwrap());
         printed = format!("{when:?} {then:?}");
     });
     assert!(!printed.contains("the-client-secret"), "{printed}");
