@@ -7,10 +7,12 @@
 mod config;
 mod credentials;
 mod failure;
+mod jq;
 mod output;
 mod pages;
 mod parser;
 mod request;
+mod rows;
 mod session;
 mod table;
 mod webhooks;
@@ -107,10 +109,14 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
     let params = request::params(command, matches);
     // The body is read and checked before any credential is touched: bad input sends nothing.
     let body = request::body(command, matches)?;
+    let mut printer = output::Printer::new(matches)?;
     let credentials = credentials::resolve()?;
     let all = command.paginated && matches.get_flag("all");
     let result = if all {
-        pages::follow(&credentials.client, command, params).await
+        match pages::follow(&credentials.client, command, params, &mut printer).await {
+            Ok(()) => printer.finish(),
+            Err(e) => Err(e),
+        }
     } else {
         match credentials
             .client
@@ -119,7 +125,7 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
         {
             Ok(mut value) => {
                 output::redact(&mut value, command.secret_members);
-                output::print(&value)
+                printer.response(&value)
             }
             Err(e) => Err(e.into()),
         }
@@ -147,6 +153,7 @@ async fn api(matches: &ArgMatches) -> Result<(), Failure> {
         Some(source) => Some(request::read_body(source)?),
         None => None,
     };
+    let mut printer = output::Printer::new(matches)?;
     let credentials = credentials::resolve()?;
     let result = credentials
         .client
@@ -154,7 +161,7 @@ async fn api(matches: &ArgMatches) -> Result<(), Failure> {
         .await;
     credentials.persist()?;
     match result? {
-        Some(value) => output::print(&value),
+        Some(value) => printer.response(&value),
         None => Ok(()),
     }
 }

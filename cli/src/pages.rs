@@ -17,6 +17,7 @@ pub(crate) async fn follow(
     client: &Client,
     command: &Command,
     mut params: Map<String, Value>,
+    printer: &mut output::Printer,
 ) -> Result<(), Failure> {
     let size = params
         .get(PAGE_SIZE)
@@ -53,7 +54,7 @@ pub(crate) async fn follow(
         };
         let count = data.len() as u64;
         for item in data {
-            output::write_line(&item.to_string())?;
+            printer.item(item)?;
         }
         items += count;
         if count < size {
