@@ -7,10 +7,12 @@
 mod config;
 mod credentials;
 mod failure;
+mod jq;
 mod output;
 mod pages;
 mod parser;
 mod request;
+mod rows;
 mod session;
 mod table;
 mod timeout;
@@ -105,11 +107,15 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
     let params = request::params(command, matches);
     // The body is read and checked before any credential is touched: bad input sends nothing.
     let body = request::body(command, matches)?;
+    let mut printer = output::Printer::new(matches)?;
     let credentials = credentials::resolve()?;
     let limit = matches.try_get_one::<u64>("limit").ok().flatten().copied();
     let all = command.paginated && (matches.get_flag("all") || limit.is_some());
     let result = if all {
-        pages::follow(&credentials.client, command, params, limit).await
+        match pages::follow(&credentials.client, command, params, limit, &mut printer).await {
+            Ok(()) => printer.finish(),
+            Err(e) => Err(e),
+        }
     } else {
         match credentials
             .client
@@ -118,7 +124,7 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
         {
             Ok(mut value) => {
                 output::redact(&mut value, command.secret_members);
-                output::print(&value)
+                printer.response(&value)
             }
             Err(e) => {
                 let url = request::url(command, credentials.client.base_url(), &params);
@@ -149,6 +155,7 @@ async fn api(matches: &ArgMatches) -> Result<(), Failure> {
         Some(source) => Some(request::read_body(source)?),
         None => None,
     };
+    let mut printer = output::Printer::new(matches)?;
     let credentials = credentials::resolve()?;
     let result = credentials
         .client
@@ -156,7 +163,7 @@ async fn api(matches: &ArgMatches) -> Result<(), Failure> {
         .await;
     credentials.persist()?;
     match result? {
-        Some(value) => output::print(&value),
+        Some(value) => printer.response(&value),
         None => Ok(()),
     }
 }

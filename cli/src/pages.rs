@@ -24,6 +24,7 @@ pub(crate) async fn follow(
     command: &Command,
     mut params: Map<String, Value>,
     limit: Option<u64>,
+    printer: &mut output::Printer,
 ) -> Result<(), Failure> {
     // `--limit 5` alone asks for pages of 5, not of 25.
     if let Some(limit) = limit.filter(|_| !params.contains_key(PAGE_SIZE)) {
@@ -47,7 +48,7 @@ pub(crate) async fn follow(
             break;
         };
         output::redact(&mut item, command.secret_members);
-        output::write_line(&item.to_string())?;
+        printer.item(item)?;
         printed += 1;
         progress.set_message(format!("{printed} items"));
         progress.tick();

@@ -14,7 +14,8 @@ const ABOUT: &str = "Kajabi's public API from the command line: every operation 
 
 const AFTER_HELP: &str = "\
 Credentials: KAJABI_CLIENT_ID and KAJABI_CLIENT_SECRET (or KAJABI_ACCESS_TOKEN), and
-KAJABI_BASE_URL, or `kajabi login`. Output: the response body as JSON on stdout.
+KAJABI_BASE_URL, or `kajabi login`. Output: the response body as JSON on stdout
+(--format ndjson|table|csv, --columns, --jq EXPR to shape it).
 Exit codes: 0 success, 2 usage or bad input (a 400 or 422 included), 3 authentication
 (no credentials, 401, 403), 4 not found, 1 anything else.";
 
@@ -91,6 +92,7 @@ pub(crate) fn cli() -> Command {
                         .value_parser(value_parser!(clap_complete::Shell)),
                 ),
         );
+    root = crate::output::flags(root);
     let mut groups: BTreeMap<&str, Vec<&'static table::Command>> = BTreeMap::new();
     for command in table::COMMANDS {
         groups.entry(command.group).or_default().push(command);
