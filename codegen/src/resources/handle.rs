@@ -21,7 +21,7 @@ pub const VERB_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("offers", "DELETE", "revoke_offers"),
 ];
 
-/// `builder` (an operation's builder) with the handle's [`crate::contract::CallOptions`].
+/// `builder` (an operation's builder) with the handle's [`crate::CallOptions`].
 pub(super) fn with_options(builder: TokenStream) -> TokenStream {
     quote!({
         let mut builder = #builder;
@@ -112,7 +112,7 @@ impl Resource<'_> {
 
                 impl<'a> #handle<'a> {
                     /// Overrides the client's timeout, retry policy or headers for the calls
-                    /// made through this handle; see [`crate::contract::CallOptions`].
+                    /// made through this handle; see [`crate::CallOptions`].
                     pub fn with(mut self, options: &'a crate::contract::CallOptions) -> Self {
                         self.options = Some(options);
                         self

@@ -1,7 +1,7 @@
 //! Per-call options on every operation builder: a field progenitor's builders do not have.
 //!
 //! Each builder struct (`pub struct GetMe<'a> { client: &'a super::Client, .. }`) gets
-//! `options: Option<&'a crate::contract::CallOptions>`, `None` in its `new`; its request code ignores it
+//! `options: Option<&'a crate::CallOptions>`, `None` in its `new`; its request code ignores it
 //! (`let Self { client, .. } = self`), and the wrapped `send` hands it to `crate::call::send`.
 //! Each builder gets `with(&options)`; the resource handles set the field to their own.
 
@@ -52,7 +52,7 @@ pub(super) fn add_options(items: &mut [Item]) -> Result<(), GenerateError> {
                 }
                 block.items.push(syn::parse_quote! {
                     /// Overrides the client's timeout, retry policy or headers for this call;
-                    /// see [`crate::contract::CallOptions`].
+                    /// see [`crate::CallOptions`].
                     pub fn with(mut self, options: &'a crate::contract::CallOptions) -> Self {
                         self.options = Some(options);
                         self
