@@ -148,7 +148,6 @@ fn errors_map_to_exit_codes_in_one_line() {
 }
 
 #[test]
-#[ignore = "needs issue 23 spans"]
 fn verbose_shows_each_request_and_no_credential() {
     let runtime = support::runtime();
     // Two sandboxes of one seed issue the same tokens: the first one shows which token the
