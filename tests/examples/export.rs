@@ -8,7 +8,8 @@
 //! 5,000 contacts at 100 a page are 50 pages. The token is fetched and the data seeded before
 //! the clock starts; requests are the sandbox's count, round trips the wall time in latencies
 //! (what the network makes the export wait). Exits 1 unless concurrency 8 is at least 4x as
-//! fast with the same number of requests.
+//! fast with the same number of requests; `-- --min-speedup X` sets another floor (CI, whose
+//! machine may be shared, uses 2: it catches pages that are not fetched concurrently, not noise).
 
 use std::{num::NonZeroUsize, process::ExitCode, time::Duration, time::Instant};
 
@@ -21,6 +22,8 @@ const CONTACTS: usize = 5_000;
 const PAGE_SIZE: i32 = 100;
 const CONCURRENCY: usize = 8;
 const GOAL: f64 = 4.0;
+/// The argument that replaces [`GOAL`] as the floor the speedup is checked against.
+const MIN_SPEEDUP: &str = "--min-speedup";
 
 /// One export: how many items, how long, how many requests.
 struct Run {
@@ -75,7 +78,22 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The floor: [`GOAL`], or the number after [`MIN_SPEEDUP`].
+fn floor() -> Result<f64, String> {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next(), args.next()) {
+        (None, _, _) => Ok(GOAL),
+        (Some(MIN_SPEEDUP), Some(x), None) => x
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .ok_or_else(|| format!("{MIN_SPEEDUP} takes a positive number, not {x:?}")),
+        _ => Err(format!("usage: export [{MIN_SPEEDUP} X]")),
+    }
+}
+
 async fn run() -> Result<bool, Box<dyn std::error::Error>> {
+    let floor = floor()?;
     let sandbox = Sandbox::start().await?;
     sandbox.add_items("contacts", CONTACTS - SEED_SIZE)?;
     let client = Client::builder()
@@ -96,15 +114,17 @@ async fn run() -> Result<bool, Box<dyn std::error::Error>> {
     concurrent.print(&format!("concurrency {CONCURRENCY}"));
 
     let speedup = sequential.elapsed.as_secs_f64() / concurrent.elapsed.as_secs_f64();
-    println!("speedup: {speedup:.1}x (goal: at least {GOAL}x, the same requests)");
+    println!(
+        "speedup: {speedup:.1}x (goal: at least {GOAL}x, checked against {floor}x; the same requests)"
+    );
     let same = sequential.items == CONTACTS
         && concurrent.items == CONTACTS
         && sequential.requests == concurrent.requests;
     if !same {
         eprintln!("error: both runs must read every contact with the same number of requests");
     }
-    if speedup < GOAL {
-        eprintln!("error: concurrency {CONCURRENCY} is {speedup:.1}x as fast, below {GOAL}x");
+    if speedup < floor {
+        eprintln!("error: concurrency {CONCURRENCY} is {speedup:.1}x as fast, below {floor}x");
     }
-    Ok(same && speedup >= GOAL)
+    Ok(same && speedup >= floor)
 }
