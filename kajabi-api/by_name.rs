@@ -28,7 +28,8 @@ pub(crate) fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Value, Er
 
 /// A list operation called by name ([`crate::Client::paginate_operation`]), walked by the
 /// one [`crate::Paginate`] algorithm that walks the typed builders: the same `links.next`,
-/// `meta.total_pages` and short-page rules, the same page-size default and clamp.
+/// `meta.total_pages` and short-page rules, the same page-size default and clamp, and the
+/// same opt-in concurrency ([`crate::Paginate::concurrency`], walked by [`crate::Concurrent`]).
 #[derive(Debug, Clone)]
 pub struct OperationPages<'a> {
     client: &'a crate::Client,
@@ -46,12 +47,29 @@ impl crate::Client {
     /// whose items are JSON. `page[size]` and `page[number]` in `params` set the page size
     /// (clamped to 1–[`crate::MAX_PAGE_SIZE`]) and the first page.
     ///
+    /// One page is in flight at a time; [`crate::Paginate::concurrency`] asks for up to `n`
+    /// at once once the first page has told the total, with items still in page order and
+    /// the same requests sent (see [`crate::Concurrent`] for when it falls back to one page
+    /// at a time, and for errors and 429s).
+    ///
     /// ```no_run
+    /// use std::num::NonZeroUsize;
     /// use futures::TryStreamExt;
     /// use kajabi_api::Paginate;
     /// # async fn run(client: kajabi_api::Client) -> Result<(), kajabi_api::Error> {
     /// let contacts: Vec<serde_json::Value> = client
     ///     .paginate_operation("list_contacts", serde_json::Map::new())
+    ///     .items()
+    ///     .try_collect()
+    ///     .await?;
+    ///
+    /// // Up to 8 pages of 100 in flight.
+    /// let mut params = serde_json::Map::new();
+    /// params.insert("page[size]".into(), 100.into());
+    /// let eight = NonZeroUsize::new(8).unwrap();
+    /// let contacts: Vec<serde_json::Value> = client
+    ///     .paginate_operation("list_contacts", params)
+    ///     .concurrency(eight)
     ///     .items()
     ///     .try_collect()
     ///     .await?;

@@ -232,6 +232,15 @@ fn operation_command(operation: &'static table::Command) -> Command {
                     .value_name("N")
                     .value_parser(value_parser!(u64).range(1..))
                     .help("Print at most N items, one per line, following the pages as needed"),
+            )
+            .arg(
+                // A string, checked by `pages::parallel`: a bad N gets one line, as other
+                // bad input does, not clap's three.
+                Arg::new("parallel").long("parallel").value_name("N").help(
+                    "With --all or --limit only: up to N pages in flight at once (default \
+                         1), once the first page has told how many there are; items still \
+                         print in page order",
+                ),
             );
     }
     command

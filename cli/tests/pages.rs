@@ -1,9 +1,21 @@
 //! `--all` and `--limit` go through the SDK's paginator and write one item per line (NDJSON):
 //! without links or meta until a short or empty page (0, 1 and 3 pages); pages shorter than
 //! asked followed by `links.next` or `meta.total_pages`; `--limit N`; the sandbox's 128
-//! contacts at page sizes 1, 100 and 200 (clamped).
+//! contacts at page sizes 1, 100 and 200 (clamped); `--parallel N` (pages in flight
+//! together, printed in the sequential order, none past `--limit`, a bad N refused).
 
 mod support;
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    net::{TcpListener, TcpStream},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Condvar, Mutex,
+    },
+    thread,
+    time::Duration,
+};
 
 use httpmock::{Method::GET, MockServer};
 use serde_json::{json, Value};
@@ -234,9 +246,8 @@ fn limit_alone_asks_for_pages_of_its_size() {
     page.assert_calls(1);
 }
 
-#[test]
-fn the_sandbox_with_128_contacts_gives_128_lines_at_any_page_size() {
-    let runtime = support::runtime();
+/// A sandbox holding 128 contacts: the seeded ones and as many added as make 128.
+fn sandbox_with_128_contacts(runtime: &tokio::runtime::Runtime) -> kajabi_sandbox::Sandbox {
     let sandbox = runtime
         .block_on(kajabi_sandbox::Sandbox::start())
         .expect("sandbox");
@@ -245,46 +256,237 @@ fn the_sandbox_with_128_contacts_gives_128_lines_at_any_page_size() {
         .client_credentials(sandbox.client_id(), sandbox.client_secret())
         .build()
         .unwrap();
-    runtime.block_on(async {
+    let seeded = runtime.block_on(async {
         use futures::TryStreamExt;
         use kajabi_api::Paginate;
-        let seeded: Vec<Value> = client
+        let items: Vec<Value> = client
             .paginate_operation("list_contacts", serde_json::Map::new())
             .items()
             .try_collect()
             .await
             .unwrap();
-        for n in seeded.len()..128 {
-            let body = json!({"data": {
-                "type": "contacts",
-                "attributes": {"name": format!("Contact {n}"), "email": format!("c{n}@example.com")},
-                "relationships": {"site": {"data": {"type": "sites", "id": "1"}}},
-            }});
-            client
-                .call_operation("create_contact", &serde_json::Map::new(), Some(body))
-                .await
-                .unwrap();
-        }
+        items.len()
     });
+    sandbox.add_items("contacts", 128 - seeded).unwrap();
+    sandbox
+}
+
+/// The ids `kajabi contacts list` prints with `args` against `sandbox`, in order.
+fn sandbox_ids(sandbox: &kajabi_sandbox::Sandbox, args: &[&str]) -> Vec<String> {
     let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", sandbox.base_url())
+            .env("KAJABI_CLIENT_ID", sandbox.client_id())
+            .env("KAJABI_CLIENT_SECRET", sandbox.client_secret())
+            .args(["contacts", "list"])
+            .args(args),
+        None,
+    );
+    assert!(output.status.success(), "{args:?}: {}", describe(&output));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].to_string())
+        .collect()
+}
+
+#[test]
+fn the_sandbox_with_128_contacts_gives_128_lines_at_any_page_size() {
+    let runtime = support::runtime();
+    let sandbox = sandbox_with_128_contacts(&runtime);
     for size in ["1", "100", "200"] {
-        let output = run(
-            kajabi(config.path())
-                .env("KAJABI_BASE_URL", sandbox.base_url())
-                .env("KAJABI_CLIENT_ID", sandbox.client_id())
-                .env("KAJABI_CLIENT_SECRET", sandbox.client_secret())
-                .args(["contacts", "list", "--all", "--page-size", size]),
-            None,
-        );
-        assert!(output.status.success(), "{size}: {}", describe(&output));
-        let mut ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].to_string())
-            .collect();
+        let mut ids = sandbox_ids(&sandbox, &["--all", "--page-size", size]);
         assert_eq!(ids.len(), 128, "--page-size {size}");
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 128, "--page-size {size}: every contact once");
     }
     drop(sandbox);
+}
+
+#[test]
+fn parallel_pages_print_every_contact_once_in_the_sequential_order() {
+    let runtime = support::runtime();
+    let sandbox = sandbox_with_128_contacts(&runtime);
+    let sequential = sandbox_ids(&sandbox, &["--all", "--page-size", "10"]);
+    assert_eq!(sequential.len(), 128);
+    let mut once = sequential.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len(), 128, "every contact once");
+    let parallel = sandbox_ids(&sandbox, &["--all", "--page-size", "10", "--parallel", "4"]);
+    assert_eq!(parallel, sequential);
+    drop(sandbox);
+}
+
+/// Serves `pages` pages of 2 contacts, each with `meta.total_pages`, from a thread per
+/// request; page 2 is answered only once page 3 has been asked for (or, so that a test
+/// cannot hang, after 20 s, which it then reports). Returns the base URL and whether page 2
+/// had to give up waiting.
+fn pages_2_and_3_together(pages: usize) -> (String, Arc<AtomicBool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let third = Arc::new((Mutex::new(false), Condvar::new()));
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let waited_out = Arc::clone(&gave_up);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            let third = Arc::clone(&third);
+            let gave_up = Arc::clone(&gave_up);
+            thread::spawn(move || answer_page(stream, pages, &third, &gave_up));
+        }
+    });
+    (base, waited_out)
+}
+
+fn answer_page(
+    mut stream: TcpStream,
+    pages: usize,
+    third: &(Mutex<bool>, Condvar),
+    gave_up: &AtomicBool,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).unwrap();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+            break;
+        }
+    }
+    let target = request_line.split(' ').nth(1).unwrap_or("");
+    let query = target.split_once('?').map_or("", |(_, query)| query);
+    let number: usize = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "page[number]")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(1);
+    let (asked, cvar) = third;
+    if number == 3 {
+        *asked.lock().unwrap() = true;
+        cvar.notify_all();
+    }
+    if number == 2 {
+        let guard = asked.lock().unwrap();
+        let (guard, wait) = cvar
+            .wait_timeout_while(guard, Duration::from_secs(20), |asked| !*asked)
+            .unwrap();
+        drop(guard);
+        if wait.timed_out() {
+            gave_up.store(true, Ordering::SeqCst);
+        }
+    }
+    let body = json!({
+        "data": [item(2 * number - 1), item(2 * number)],
+        "meta": {"total_pages": pages, "current_page": number},
+    })
+    .to_string();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/vnd.api+json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+#[test]
+fn parallel_pages_are_in_flight_together() {
+    let (base, gave_up) = pages_2_and_3_together(6);
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", &base)
+            .env("KAJABI_ACCESS_TOKEN", "pages-token")
+            .args([
+                "contacts",
+                "list",
+                "--all",
+                "--page-size",
+                "2",
+                "--parallel",
+                "4",
+            ]),
+        None,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    assert!(
+        !gave_up.load(Ordering::SeqCst),
+        "page 3 was not asked for while page 2 was in flight"
+    );
+    let ids: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, numbers(1..=12));
+}
+
+#[test]
+fn parallel_with_limit_asks_for_no_page_past_the_limit() {
+    // 70 items of pages of 50 need pages 1 and 2: a window of 8 would ask for page 3 as well.
+    let (ids, calls) = capped(120, 50, true, &["--limit", "70", "--parallel", "8"]);
+    assert_eq!(ids, numbers(1..=70));
+    assert_eq!(calls, 2);
+    // Without a limit, the window asks for every page.
+    let (ids, calls) = capped(
+        120,
+        50,
+        true,
+        &["--all", "--page-size", "50", "--parallel", "8"],
+    );
+    assert_eq!(ids, numbers(1..=120));
+    assert_eq!(calls, 3);
+}
+
+#[test]
+fn a_bad_parallel_exits_2_in_one_line_and_sends_nothing() {
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(500);
+    });
+    let config = tempfile::tempdir().unwrap();
+    for bad in ["0", "four", "-1", ""] {
+        let output = run(
+            kajabi(config.path())
+                .env("KAJABI_BASE_URL", server.base_url())
+                .env("KAJABI_ACCESS_TOKEN", "pages-token")
+                .args(["contacts", "list", "--all", &format!("--parallel={bad}")]),
+            None,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            describe(&output)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{bad:?}: {stderr}");
+        assert!(stderr.contains("--parallel"), "{bad:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{bad:?}");
+    }
+    any.assert_calls(0);
+}
+
+#[test]
+fn help_says_what_parallel_does() {
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path()).args(["contacts", "list", "--help"]),
+        None,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("--parallel <N>"), "{help}");
+    assert!(help.contains("With --all or --limit only"), "{help}");
+    let output = run(
+        kajabi(config.path()).args(["contacts", "get", "--help"]),
+        None,
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("--parallel"));
 }

@@ -32,7 +32,7 @@ pub use render::{render_rust, render_text};
 
 /// Flags every operation command has besides its own; an argument may not take them.
 pub const RESERVED_FLAGS: &[&str] = &[
-    "body", "all", "limit", "help", "verbose", "version", "timeout",
+    "body", "all", "limit", "parallel", "help", "verbose", "version", "timeout",
 ];
 
 /// Top-level commands of the CLI itself; no group may take their names.

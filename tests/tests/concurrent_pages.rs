@@ -1,7 +1,8 @@
 //! `Paginate::concurrency`: pages in flight together, yielded in page order, within a window
-//! of `n`; errors, 429s, dropping and slow consumers. The server is an axum app on the test's
-//! own runtime, so its per-page delays are timers on tokio's paused clock: every test runs in
-//! virtual time, and "when" assertions compare instants of that clock.
+//! of `n` (the typed builders, the flat handles and the by-name paginator alike); errors,
+//! 429s, dropping and slow consumers. The server is an axum app on the test's own runtime, so
+//! its per-page delays are timers on tokio's paused clock: every test runs in virtual time,
+//! and "when" assertions compare instants of that clock.
 
 mod support;
 
@@ -17,7 +18,7 @@ use std::{
 use axum::{
     body::Body,
     extract::{RawQuery, State},
-    http::Response,
+    http::{Response, Uri},
     response::IntoResponse,
     Router,
 };
@@ -63,6 +64,8 @@ struct Shared {
     base_url: Mutex<String>,
     /// (page, when it arrived), in arrival order.
     seen: Mutex<Vec<(i64, Instant)>>,
+    /// Each request's path and query, in arrival order.
+    targets: Mutex<Vec<String>>,
     /// When each error status was answered: (page, when).
     failed: Mutex<Vec<(i64, Instant)>>,
     in_flight: AtomicUsize,
@@ -89,6 +92,7 @@ impl Pages {
             plan: Box::new(plan),
             base_url: Mutex::new(String::new()),
             seen: Mutex::new(Vec::new()),
+            targets: Mutex::new(Vec::new()),
             failed: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             most_in_flight: AtomicUsize::new(0),
@@ -120,6 +124,13 @@ impl Pages {
         self.shared.seen.lock().unwrap().clone()
     }
 
+    /// The path and query of every request so far, sorted; forgets them.
+    fn take_targets(&self) -> Vec<String> {
+        let mut targets = std::mem::take(&mut *self.shared.targets.lock().unwrap());
+        targets.sort();
+        targets
+    }
+
     fn failed(&self) -> Vec<(i64, Instant)> {
         self.shared.failed.lock().unwrap().clone()
     }
@@ -143,7 +154,12 @@ impl Drop for Pages {
     }
 }
 
-async fn page(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response<Body> {
+async fn page(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response<Body> {
+    shared.targets.lock().unwrap().push(uri.to_string());
     let query = query.unwrap_or_default();
     let number: i64 = form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "page[number]")
@@ -270,6 +286,50 @@ async fn later_pages_answering_first_still_come_in_order() {
     .unwrap();
     assert_eq!(flat, server.ids(1, 10));
     assert_eq!(server.most_in_flight(), 8);
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_name_later_pages_answering_first_come_in_order_with_the_same_requests() {
+    // Page k answers after (11 - k) × 100 ms, as above.
+    let server = Pages::start(10, 3, true, |page, _| {
+        Answer::page((11 - page as u64) * 100)
+    })
+    .await;
+    let client = server.client();
+    let by_name = |limit| {
+        let mut params = serde_json::Map::new();
+        params.insert("page[size]".into(), 3.into());
+        let items = client
+            .paginate_operation("list_contacts", params)
+            .concurrency(n(limit))
+            .items()
+            .take(100)
+            .map_ok(|contact| contact["id"].as_str().expect("an id").to_string())
+            .try_collect::<Vec<String>>();
+        faulty::bounded("by-name items", items)
+    };
+
+    let sequential = by_name(1).await.unwrap();
+    assert_eq!(sequential, server.ids(1, 10));
+    assert_eq!(server.most_in_flight(), 1);
+    let sequential_requests = server.take_targets();
+    assert_eq!(sequential_requests.len(), 10);
+
+    let started = Instant::now();
+    let concurrent = by_name(4).await.unwrap();
+    assert_eq!(concurrent, sequential, "the same items in the same order");
+    assert_eq!(server.most_in_flight(), 4);
+    assert_eq!(
+        server.take_targets(),
+        sequential_requests,
+        "the same requests"
+    );
+    // One page at a time takes 5.5 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]
