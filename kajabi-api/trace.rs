@@ -14,15 +14,27 @@
 //!
 //! Every field is recorded at most once per span. Spans are built only when a subscriber
 //! takes INFO; header values never reach them.
+//!
+//! Headers go to DEBUG events of target [`HEADERS`] inside the attempt span (what `kajabi -vv`
+//! prints), one before the request is sent and one when its response is in, with fields named
+//! as OpenTelemetry's opt-in header attributes: `http.request.header.NAME` for the headers the
+//! SDK itself sets (`accept`, `content-type`, `api-version`; `authorization` only as
+//! `REDACTED`) and `http.response.header.NAME` for the server's `content-type`,
+//! `x-request-id` and `retry-after`. A fixed list: headers from [`crate::CallOptions`] or a
+//! middleware may carry secrets of the user's, and their values never reach an event.
 
 use futures::future::BoxFuture;
+use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::Request;
-use tracing::{field::Empty, Instrument, Span};
+use tracing::{field::Empty, Instrument, Level, Span};
 
 use crate::{
     transport::{Outcome, SendError, Transport},
     Operation,
 };
+
+/// The target of the DEBUG events that carry an attempt's headers (see the module docs).
+pub(crate) const HEADERS: &str = "kajabi_api::headers";
 
 /// The `kajabi.call` span of `operation`.
 pub(crate) fn call_span(operation: &Operation) -> Span {
@@ -72,6 +84,16 @@ pub(crate) fn attempt<'a>(
     if resend_count > 0 {
         span.record("http.request.resend_count", resend_count);
     }
+    if tracing::enabled!(target: HEADERS, Level::DEBUG) {
+        let headers = request.headers();
+        tracing::event!(target: HEADERS, parent: &span, Level::DEBUG, {
+            "http.request.header.accept" = value(headers, "accept"),
+            "http.request.header.content-type" = value(headers, "content-type"),
+            "http.request.header.api-version" = value(headers, "api-version"),
+            "http.request.header.authorization" =
+                headers.contains_key(AUTHORIZATION).then_some("REDACTED"),
+        });
+    }
     let sending = transport.execute(request);
     let recorded = span.clone();
     let future = async move {
@@ -88,6 +110,14 @@ fn record(span: &Span, outcome: &Outcome) {
         Ok(response) => {
             let status = response.status();
             span.record("http.response.status_code", status.as_u16());
+            if tracing::enabled!(target: HEADERS, Level::DEBUG) {
+                let headers = response.headers();
+                tracing::event!(target: HEADERS, parent: span, Level::DEBUG, {
+                    "http.response.header.content-type" = value(headers, "content-type"),
+                    "http.response.header.x-request-id" = value(headers, "x-request-id"),
+                    "http.response.header.retry-after" = value(headers, "retry-after"),
+                });
+            }
             if status.is_client_error() || status.is_server_error() {
                 span.record("error.type", status.as_str());
             }
@@ -109,6 +139,11 @@ fn record(span: &Span, outcome: &Outcome) {
             span.record("error.type", "middleware");
         }
     }
+}
+
+/// The value of the header `name`, if it is there and text.
+fn value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
 }
 
 /// `url` as `url.full` shows it: without user info, and with the values of query parameters

@@ -1,8 +1,10 @@
 //! `--verbose`: one line on stderr per HTTP request the SDK sends (token requests included),
 //! rendered from its attempt spans, named by OpenTelemetry's HTTP conventions:
 //! `http.request.method`, `url.full`, `http.response.status_code`,
-//! `http.request.resend_count`, `error.type`, and the request id. `-vv` adds the headers the
-//! span records (`http.request.header.NAME`, `http.response.header.NAME`). Credentials never
+//! `http.request.resend_count`, `error.type`, and the request id (the response's
+//! `x-request-id`). `-vv` adds the headers the SDK reports in its DEBUG events of target
+//! `kajabi_api::headers` inside the span (`http.request.header.NAME`,
+//! `http.response.header.NAME`), or that the span records itself. Credentials never
 //! show: `Authorization`, cookies and any header or query parameter named like a credential
 //! read `[redacted]`, and a URL's user info is dropped.
 
@@ -11,7 +13,7 @@ use std::{fmt::Write as _, io::Write, sync::Mutex, time::Instant};
 use tracing::{
     field::{Field, Visit},
     span::{Attributes, Id, Record},
-    Subscriber,
+    Event, Subscriber,
 };
 use tracing_subscriber::{layer::Context, registry::LookupSpan, Layer};
 
@@ -20,6 +22,8 @@ const METHOD: &str = "http.request.method";
 const REQUEST_HEADER: &str = "http.request.header.";
 const RESPONSE_HEADER: &str = "http.response.header.";
 const REDACTED: &str = "[redacted]";
+/// The target of the SDK's events that carry an attempt's headers.
+const HEADERS: &str = "kajabi_api::headers";
 
 /// The layer that writes the lines.
 pub(crate) struct Lines<W> {
@@ -88,6 +92,19 @@ where
         let mut extensions = span.extensions_mut();
         if let Some(attempt) = extensions.get_mut::<Attempt>() {
             values.record(attempt);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        if event.metadata().target() != HEADERS {
+            return;
+        }
+        let Some(span) = ctx.event_span(event) else {
+            return;
+        };
+        let mut extensions = span.extensions_mut();
+        if let Some(attempt) = extensions.get_mut::<Attempt>() {
+            event.record(attempt);
         }
     }
 

@@ -186,6 +186,28 @@ fn verbose_shows_each_request_and_no_credential() {
         let line = |start: &str| stderr.lines().any(|l| l.starts_with(start));
         assert!(line("kajabi: GET /v1/contacts/3 → 200 in "), "{stderr}");
         assert!(line("kajabi: POST /v1/oauth/token → 200 in "), "{stderr}");
+        // The sandbox answers every request with an X-Request-Id, shown on its line.
+        let get = stderr
+            .lines()
+            .find(|l| l.starts_with("kajabi: GET /v1/contacts/3 "))
+            .unwrap_or_default();
+        assert!(get.contains(", request id "), "{stderr}");
+        // -vv: the headers the SDK sent and the server's, the credential redacted.
+        let headers = [
+            "  > api-version: ",
+            "  > accept: application/",
+            "  > authorization: [redacted]",
+            "  > content-type: application/x-www-form-urlencoded",
+            "  < x-request-id: ",
+            "  < content-type: application/",
+        ];
+        for header in headers {
+            assert_eq!(
+                line(header),
+                flag == "-vv",
+                "{header:?} with {flag}: {stderr}"
+            );
+        }
         let me: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(me["data"]["id"], "3");
         assert!(!stderr.contains(sandbox.client_secret()), "{stderr}");
