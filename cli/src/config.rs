@@ -264,7 +264,10 @@ mod tests {
         let default = &config.profiles["default"];
         assert_eq!(default.client_id, "id");
         assert!(!default.keyring);
-        assert_eq!(default.client_secret.as_ref().unwrap().secret(), "old-secret");
+        assert_eq!(
+            default.client_secret.as_ref().unwrap().secret(),
+            "old-secret"
+        );
         let session = default.session.as_ref().unwrap();
         assert_eq!(session.access_token.secret(), "old-access");
         assert_eq!(session.renew_at, Some(5));
@@ -274,7 +277,11 @@ mod tests {
         assert!(text.contains("\"profiles\""), "{text}");
         let again = load(&path).unwrap();
         assert_eq!(
-            again.profiles["default"].client_secret.as_ref().unwrap().secret(),
+            again.profiles["default"]
+                .client_secret
+                .as_ref()
+                .unwrap()
+                .secret(),
             "old-secret"
         );
     }

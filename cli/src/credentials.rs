@@ -67,10 +67,8 @@ pub(crate) fn builder(stored_base_url: Option<&str>) -> (ClientBuilder, String) 
 /// A client for a stored login, resuming its session.
 pub(crate) fn client_for(login: &Login) -> Result<Client, Failure> {
     let (builder, _) = builder(login.base_url.as_deref());
-    let builder = builder.client_credentials(
-        login.client_id.clone(),
-        login.secrets.client_secret.clone(),
-    );
+    let builder =
+        builder.client_credentials(login.client_id.clone(), login.secrets.client_secret.clone());
     Ok(match &login.secrets.session {
         Some(session) => builder.build_with_session(session.to_tokens())?,
         None => builder.build()?,

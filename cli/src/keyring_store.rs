@@ -82,7 +82,14 @@ impl Keyring {
     pub(crate) fn save(&self, secrets: &Secrets) -> Result<(), Unavailable> {
         let text = serde_json::to_string(secrets)
             .map_err(|e| Unavailable(format!("cannot encode the login: {e}")))?;
-        Ok(self.entry.set_password(&text)?)
+        match self.entry.set_password(&text) {
+            Ok(()) => Ok(()),
+            // The crate reads Linux's "access denied" as "no entry" (right for a read only).
+            Err(keyring::Error::NoEntry) => Err(Unavailable(
+                "the keyring refused to keep the entry (access denied)".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The stored secrets; `None` when the entry is gone (a reboot clears the kernel's).
@@ -159,12 +166,17 @@ mod tests {
     fn a_failing_keyring_says_why_without_a_secret() {
         use_mock();
         let keyring = Keyring::open("work", Path::new("/tmp/kajabi/config.json")).unwrap();
-        keyring.mock().set_error(keyring::Error::NoStorageAccess(
-            "locked".to_string().into(),
-        ));
+        keyring
+            .mock()
+            .set_error(keyring::Error::NoStorageAccess("locked".to_string().into()));
         let why = keyring.save(&secrets()).unwrap_err().to_string();
         assert_eq!(why, "no access to the keyring: locked");
-        keyring.mock().set_error(keyring::Error::BadEncoding(b"mock-secret".to_vec()));
+        keyring.mock().set_error(keyring::Error::NoEntry);
+        let why = keyring.save(&secrets()).unwrap_err().to_string();
+        assert_eq!(why, "the keyring refused to keep the entry (access denied)");
+        keyring
+            .mock()
+            .set_error(keyring::Error::BadEncoding(b"mock-secret".to_vec()));
         let why = keyring.load().unwrap_err().to_string();
         assert!(!why.contains("mock-secret"), "{why}");
     }

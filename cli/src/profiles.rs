@@ -28,16 +28,16 @@ static CHOSEN: OnceLock<Option<String>> = OnceLock::new();
 /// Reads `--profile` (checked by clap with [`parse_name`]), else `KAJABI_PROFILE`, once,
 /// before anything else.
 pub(crate) fn init(flag: Option<&String>) -> Result<(), Failure> {
-    let chosen = match flag {
-        Some(name) => Some(name.clone()),
-        None => match std::env::var(VARIABLE) {
-            Ok(name) if !name.is_empty() => Some(
-                parse_name(&name)
-                    .map_err(|why| Failure::usage(format!("{VARIABLE}: {why}; nothing was sent")))?,
-            ),
-            _ => None,
-        },
-    };
+    let chosen =
+        match flag {
+            Some(name) => Some(name.clone()),
+            None => match std::env::var(VARIABLE) {
+                Ok(name) if !name.is_empty() => Some(parse_name(&name).map_err(|why| {
+                    Failure::usage(format!("{VARIABLE}: {why}; nothing was sent"))
+                })?),
+                _ => None,
+            },
+        };
     let _ = CHOSEN.set(chosen);
     Ok(())
 }
@@ -229,7 +229,10 @@ pub(crate) fn store(
                 let _ = keyring.delete();
                 (
                     Place::File,
-                    Some(format!("the keyring is not available ({why}); {} instead", in_file())),
+                    Some(format!(
+                        "the keyring is not available ({why}); {} instead",
+                        in_file()
+                    )),
                 )
             }
         },
@@ -243,7 +246,10 @@ pub(crate) fn store(
         ),
         Vault::Unavailable(why) => (
             Place::File,
-            Some(format!("the keyring is not available ({why}); {} instead", in_file())),
+            Some(format!(
+                "the keyring is not available ({why}); {} instead",
+                in_file()
+            )),
         ),
     };
     config
@@ -420,7 +426,9 @@ mod tests {
         let Place::Keyring(keyring) = &place else {
             panic!("in the keyring");
         };
-        keyring.mock().set_error(keyring::Error::NoStorageAccess("locked".into()));
+        keyring
+            .mock()
+            .set_error(keyring::Error::NoStorageAccess("locked".into()));
         let mut login = login();
         let renewed = SessionTokens::new(SecretString::new("renewed-access"), None, None);
         save_session(&path, &mut login, &mut place, Some(&renewed)).unwrap();
@@ -459,8 +467,12 @@ mod tests {
     fn an_unknown_profile_lists_the_known_ones() {
         let mut config = Config::default();
         assert!(unknown(&config, "x").message.contains("no profiles yet"));
-        config.profiles.insert("b".into(), record(&login(), &Place::File));
-        config.profiles.insert("a".into(), record(&login(), &Place::File));
+        config
+            .profiles
+            .insert("b".into(), record(&login(), &Place::File));
+        config
+            .profiles
+            .insert("a".into(), record(&login(), &Place::File));
         let failure = unknown(&config, "x");
         assert_eq!(failure.code, crate::failure::USAGE);
         assert!(

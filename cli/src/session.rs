@@ -92,8 +92,10 @@ pub(crate) async fn login(matches: &ArgMatches) -> Result<(), Failure> {
         "Logged in to {} as client {client_id}: profile {name}, {kept}",
         client.base_url(),
     );
-    if profiles::in_use(&config) != name {
-        eprintln!("Use it with --profile {name}, or make it the default with `kajabi auth switch {name}`");
+    if config.active.as_deref().unwrap_or(profiles::DEFAULT) != name {
+        eprintln!(
+            "Use it with --profile {name}, or make it the default with `kajabi auth switch {name}`"
+        );
     }
     Ok(())
 }
