@@ -210,6 +210,45 @@ fn profiles_switch_and_status_in_text_and_json() {
         "each profile reuses its stored session"
     );
 
+    // Credentials in the environment win over a named profile, and status says so.
+    let environment = run(
+        kajabi(dir)
+            .env("KAJABI_BASE_URL", work.base_url())
+            .env("KAJABI_CLIENT_ID", work.client_id())
+            .env("KAJABI_CLIENT_SECRET", work.client_secret())
+            .args(["auth", "status", "--format", "json", "--profile", "default"]),
+        None,
+    );
+    assert!(environment.status.success(), "{}", describe(&environment));
+    assert_eq!(
+        stderr(&environment),
+        "kajabi: the credentials in the environment (KAJABI_CLIENT_ID, KAJABI_CLIENT_SECRET) are used, not the profile default\n"
+    );
+    let report: Value = serde_json::from_slice(&environment.stdout).expect("JSON");
+    assert_eq!(report["source"], "environment");
+    assert_eq!(report["profile"], Value::Null);
+    // Status prints text or JSON, not a table.
+    let table = run(
+        kajabi(dir).args(["auth", "status", "--format", "csv"]),
+        None,
+    );
+    assert_eq!(table.status.code(), Some(2), "{}", describe(&table));
+    assert!(table.stdout.is_empty());
+    // `-vv` shows the requests of `auth token`, and its stdout alone holds the token.
+    let mut stale = config_file(dir);
+    stale["profiles"]["work"]["session"]["renew_at"] = json!(1);
+    std::fs::write(dir.join(CONFIG), stale.to_string()).unwrap();
+    let verbose = run(kajabi(dir).args(["auth", "token", "-vv"]), None);
+    assert!(verbose.status.success(), "{}", describe(&verbose));
+    let renewed = access_token(dir, "work");
+    assert_ne!(renewed, work_token);
+    assert_eq!(stdout(&verbose), format!("{renewed}\n"));
+    assert!(
+        stderr(&verbose).contains("/v1/oauth/token"),
+        "{}",
+        describe(&verbose)
+    );
+
     assert_no_secret(
         &[
             &first,
@@ -220,9 +259,18 @@ fn profiles_switch_and_status_in_text_and_json() {
             &switch,
             &me,
             &json_status,
+            &environment,
+            &table,
         ],
         &[home.client_secret(), &home_token, &work_token],
     );
+    let verbose_stderr = stderr(&verbose);
+    for secret in [work.client_secret(), &work_token, &renewed] {
+        assert!(
+            !verbose_stderr.contains(secret),
+            "a secret in {verbose_stderr}"
+        );
+    }
 }
 
 #[test]
