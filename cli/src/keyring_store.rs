@@ -73,6 +73,11 @@ impl Keyring {
     /// name, so that two config directories (`KAJABI_CONFIG_DIR`) do not share logins.
     pub(crate) fn open(profile: &str, config: &Path) -> Result<Self, Unavailable> {
         let account = format!("{profile}@{}", config.display());
+        // On Linux the crate notes the session keyring before asking for the persistent one,
+        // and that request gives a process without a session keyring (a CI job, an ssh or
+        // cron session without pam_keyinit) a new one: the first handle points at the keyring
+        // the process just left, where the kernel denies every access. The second is right.
+        keyring::Entry::new(SERVICE, &account)?;
         Ok(Self {
             entry: keyring::Entry::new(SERVICE, &account)?,
         })

@@ -548,3 +548,68 @@ fn a_keyring_setting_that_is_neither_on_nor_off_is_refused_before_anything_is_se
     assert_eq!(sandbox.requests(), 0);
     assert!(!config.path().join(CONFIG).exists());
 }
+
+/// The machine's own keyring (kernel keyutils on Linux), through the binary: login, a command
+/// in another process, `auth token`, logout. Not run by default, as it writes to the keyring
+/// of whoever runs it; run it by hand with `cargo test -p kajabi-cli --test profiles --
+/// --ignored` after changing `keyring_store`.
+#[test]
+#[ignore = "writes to the machine's keyring"]
+fn the_machine_keyring_keeps_the_login_across_commands() {
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(kajabi_sandbox::Sandbox::start())
+        .expect("sandbox");
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path();
+    let keyring = |command: &mut std::process::Command| {
+        command.env("KAJABI_KEYRING", "on");
+    };
+    let mut command = kajabi(dir);
+    keyring(&mut command);
+    let login = run(
+        command.args([
+            "login",
+            "--base-url",
+            &sandbox.base_url(),
+            "--client-id",
+            sandbox.client_id(),
+            "--client-secret-stdin",
+        ]),
+        Some(&format!("{}\n", sandbox.client_secret())),
+    );
+    assert!(login.status.success(), "{}", describe(&login));
+    assert!(
+        stderr(&login).contains("its secrets in the keyring"),
+        "{}",
+        describe(&login)
+    );
+    let text = std::fs::read_to_string(dir.join(CONFIG)).unwrap();
+    assert!(
+        !text.contains(sandbox.client_secret()) && !text.contains("access_token"),
+        "{text}"
+    );
+    let mut command = kajabi(dir);
+    keyring(&mut command);
+    let status = run(command.args(["auth", "status", "--format", "json"]), None);
+    assert!(status.status.success(), "{}", describe(&status));
+    let report: Value = serde_json::from_slice(&status.stdout).expect("JSON");
+    assert_eq!(report["source"], "keyring");
+    let mut command = kajabi(dir);
+    keyring(&mut command);
+    let token = run(command.args(["auth", "token"]), None);
+    assert!(token.status.success(), "{}", describe(&token));
+    assert_eq!(
+        sandbox.token_requests(),
+        1,
+        "the session came from the keyring"
+    );
+    let mut command = kajabi(dir);
+    keyring(&mut command);
+    let logout = run(command.arg("logout"), None);
+    assert!(logout.status.success(), "{}", describe(&logout));
+    let mut command = kajabi(dir);
+    keyring(&mut command);
+    let gone = run(command.args(["auth", "token"]), None);
+    assert_eq!(gone.status.code(), Some(3), "{}", describe(&gone));
+}
