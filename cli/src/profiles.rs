@@ -177,12 +177,19 @@ pub(crate) fn from_keyring(
 ) -> Result<(Login, Place), Failure> {
     match keyring.load() {
         Ok(Some(secrets)) => Ok((login(name, profile, secrets), Place::Keyring(keyring))),
-        Ok(None) => Err(Failure {
-            code: AUTH,
-            message: format!(
-                "the keyring no longer holds the login of profile {name} (Linux's kernel keyring does not survive a reboot); run `kajabi login --profile {name}`"
-            ),
-        }),
+        Ok(None) => {
+            let why = if cfg!(target_os = "linux") {
+                " (the kernel's keyring does not survive a reboot)"
+            } else {
+                ""
+            };
+            Err(Failure {
+                code: AUTH,
+                message: format!(
+                    "the keyring no longer holds the login of profile {name}{why}; run `kajabi login --profile {name}`"
+                ),
+            })
+        }
         Err(why) => Err(unreadable(name, &why)),
     }
 }
