@@ -64,9 +64,14 @@ pub(crate) fn builder(stored_base_url: Option<&str>) -> (ClientBuilder, String) 
     (crate::timeout::apply(builder), base_url)
 }
 
-/// A client for a stored login, resuming its session.
-pub(crate) fn client_for(login: &Login) -> Result<Client, Failure> {
-    let (builder, _) = builder(login.base_url.as_deref());
+/// A client for a stored login, resuming its session: at `KAJABI_BASE_URL` when set, as
+/// every command, else at the login's own; with `at_home`, always at the login's own (where
+/// its session lives, to revoke it).
+pub(crate) fn client_for(login: &Login, at_home: bool) -> Result<Client, Failure> {
+    let (mut builder, _) = builder(login.base_url.as_deref());
+    if at_home {
+        builder = builder.base_url(login.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL));
+    }
     let builder =
         builder.client_credentials(login.client_id.clone(), login.secrets.client_secret.clone());
     Ok(match &login.secrets.session {
@@ -111,7 +116,7 @@ pub(crate) fn resolve() -> Result<Credentials, Failure> {
     profiles::check_known(&config, &name)?;
     if let Some((login, place)) = profiles::load(&config, &path, &name)? {
         return Ok(Credentials {
-            client: client_for(&login)?,
+            client: client_for(&login, false)?,
             source: Source::Profile { path, login, place },
         });
     }

@@ -151,7 +151,7 @@ pub(crate) async fn logout() -> Result<(), Failure> {
 }
 
 async fn revoke(login: &Login) -> Result<(), Failure> {
-    let client = credentials::client_for(login)?;
+    let client = credentials::client_for(login, true)?;
     match client.logout().await {
         Ok(()) => Ok(()),
         // The session is already dead (revoked, expired, its renewal refused): there is

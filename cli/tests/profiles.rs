@@ -347,6 +347,11 @@ fn logout_with_the_environment_set_removes_the_stored_login_and_revokes_its_sess
     let sandbox = runtime
         .block_on(kajabi_sandbox::Sandbox::start())
         .expect("sandbox");
+    // The environment points at another server: the stored session is revoked where it
+    // lives all the same.
+    let elsewhere = runtime
+        .block_on(kajabi_sandbox::Sandbox::start())
+        .expect("sandbox");
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
     login(dir, &sandbox, None);
@@ -355,7 +360,7 @@ fn logout_with_the_environment_set_removes_the_stored_login_and_revokes_its_sess
 
     let with_environment = |command: &mut std::process::Command| {
         command
-            .env("KAJABI_BASE_URL", sandbox.base_url())
+            .env("KAJABI_BASE_URL", elsewhere.base_url())
             .env("KAJABI_CLIENT_ID", sandbox.client_id())
             .env("KAJABI_CLIENT_SECRET", sandbox.client_secret());
     };
@@ -372,6 +377,11 @@ fn logout_with_the_environment_set_removes_the_stored_login_and_revokes_its_sess
         sandbox.token_requests(),
         1,
         "no token fetched only to revoke it"
+    );
+    assert_eq!(
+        elsewhere.requests(),
+        0,
+        "nothing sent to the environment's server"
     );
 
     // The stored session is dead on the server.
