@@ -1,8 +1,9 @@
 //! Where a command's credentials come from, in this order:
 //! 1. the environment (`KAJABI_CLIENT_ID`/`KAJABI_CLIENT_SECRET`, `KAJABI_ACCESS_TOKEN`,
 //!    `KAJABI_BASE_URL`), nothing stored;
-//! 2. the login `kajabi login` stored ([`crate::config`]), whose session is resumed and
-//!    written back when it changes, so that consecutive commands share one token;
+//! 2. the login `kajabi login` stored for the profile in use ([`crate::profiles`]), whose
+//!    session is resumed and kept again when it changes, so that consecutive commands share
+//!    one token;
 //! 3. none: operations that need no token still work, the others fail with exit code 3.
 
 use std::path::PathBuf;
@@ -10,9 +11,17 @@ use std::path::PathBuf;
 use kajabi_api::{Client, ClientBuilder, DEFAULT_BASE_URL};
 
 use crate::{
-    config::{self, Stored, StoredSession},
+    config,
     failure::Failure,
+    profiles::{self, Login, Place},
 };
+
+/// The environment variables that hold credentials.
+const VARIABLES: [&str; 3] = [
+    "KAJABI_CLIENT_ID",
+    "KAJABI_CLIENT_SECRET",
+    "KAJABI_ACCESS_TOKEN",
+];
 
 /// A ready client and what it was made from.
 pub(crate) struct Credentials {
@@ -23,12 +32,24 @@ pub(crate) struct Credentials {
 /// Where the credentials came from.
 pub(crate) enum Source {
     Environment,
-    Config { path: PathBuf, stored: Stored },
+    Profile {
+        path: PathBuf,
+        login: Login,
+        place: Place,
+    },
     None,
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The credential variables set in the environment, by name.
+pub(crate) fn environment() -> Vec<&'static str> {
+    VARIABLES
+        .into_iter()
+        .filter(|name| var(name).is_some())
+        .collect()
 }
 
 /// A client builder with the CLI's user agent and the base URL from the environment, else
@@ -43,6 +64,22 @@ pub(crate) fn builder(stored_base_url: Option<&str>) -> (ClientBuilder, String) 
     (crate::timeout::apply(builder), base_url)
 }
 
+/// A client for a stored login, resuming its session: at `KAJABI_BASE_URL` when set, as
+/// every command, else at the login's own; with `at_home`, always at the login's own (where
+/// its session lives, to revoke it).
+pub(crate) fn client_for(login: &Login, at_home: bool) -> Result<Client, Failure> {
+    let (mut builder, _) = builder(login.base_url.as_deref());
+    if at_home {
+        builder = builder.base_url(login.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL));
+    }
+    let builder =
+        builder.client_credentials(login.client_id.clone(), login.secrets.client_secret.clone());
+    Ok(match &login.secrets.session {
+        Some(session) => builder.build_with_session(session.to_tokens())?,
+        None => builder.build()?,
+    })
+}
+
 /// The client for this command.
 pub(crate) fn resolve() -> Result<Credentials, Failure> {
     let (id, secret, token) = (
@@ -51,6 +88,15 @@ pub(crate) fn resolve() -> Result<Credentials, Failure> {
         var("KAJABI_ACCESS_TOKEN"),
     );
     if id.is_some() || secret.is_some() || token.is_some() {
+        if let Some(name) = profiles::chosen() {
+            // A profile named alongside is still checked, and its being unused said.
+            let path = config::path()?;
+            profiles::check_known(&config::load(&path)?, name)?;
+            eprintln!(
+                "kajabi: the credentials in the environment ({}) are used, not the profile {name}",
+                environment().join(", ")
+            );
+        }
         let (mut builder, _) = builder(None);
         if id.is_some() || secret.is_some() {
             builder =
@@ -64,17 +110,14 @@ pub(crate) fn resolve() -> Result<Credentials, Failure> {
             source: Source::Environment,
         });
     }
-    if let Some((path, stored)) = config::load()? {
-        let (builder, _) = builder(stored.base_url.as_deref());
-        let builder =
-            builder.client_credentials(stored.client_id.clone(), stored.client_secret.clone());
-        let client = match &stored.session {
-            Some(session) => builder.build_with_session(session.to_tokens())?,
-            None => builder.build()?,
-        };
+    let path = config::path()?;
+    let config = config::load(&path)?;
+    let name = profiles::in_use(&config);
+    profiles::check_known(&config, &name)?;
+    if let Some((login, place)) = profiles::load(&config, &path, &name)? {
         return Ok(Credentials {
-            client,
-            source: Source::Config { path, stored },
+            client: client_for(&login, false)?,
+            source: Source::Profile { path, login, place },
         });
     }
     Ok(Credentials {
@@ -84,14 +127,18 @@ pub(crate) fn resolve() -> Result<Credentials, Failure> {
 }
 
 impl Credentials {
-    /// Writes the session back to the stored login when the command changed it (a first
-    /// token, a renewal).
+    /// Keeps the session when the command changed it (a first token, a renewal).
     pub(crate) fn persist(self) -> Result<(), Failure> {
-        let Source::Config { path, mut stored } = self.source else {
+        let Source::Profile {
+            path,
+            mut login,
+            mut place,
+        } = self.source
+        else {
             return Ok(());
         };
         let tokens = self.client.session_tokens();
-        let unchanged = match (&stored.session, &tokens) {
+        let unchanged = match (&login.secrets.session, &tokens) {
             (Some(old), Some(new)) => old.same_as(new),
             (None, None) => true,
             _ => false,
@@ -99,16 +146,15 @@ impl Credentials {
         if unchanged {
             return Ok(());
         }
-        stored.session = tokens.as_ref().map(StoredSession::from_tokens);
-        config::save(&path, &stored)
+        profiles::save_session(&path, &mut login, &mut place, tokens.as_ref())
     }
 
-    /// Where the credentials came from, for `kajabi auth status`.
-    pub(crate) fn describe(&self) -> String {
+    /// Where the credentials came from: `environment`, `keyring`, `file` or `none`.
+    pub(crate) fn source_name(&self) -> &'static str {
         match &self.source {
-            Source::Environment => "credentials from the environment".into(),
-            Source::Config { path, .. } => format!("credentials from {}", path.display()),
-            Source::None => "no credentials".into(),
+            Source::Environment => "environment",
+            Source::Profile { place, .. } => place.name(),
+            Source::None => "none",
         }
     }
 }

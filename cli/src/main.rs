@@ -8,9 +8,11 @@ mod config;
 mod credentials;
 mod failure;
 mod jq;
+mod keyring_store;
 mod output;
 mod pages;
 mod parser;
+mod profiles;
 mod request;
 mod rows;
 mod session;
@@ -37,7 +39,9 @@ fn main() -> ExitCode {
     if level > 0 {
         verbose(level);
     }
-    if let Err(failure) = timeout::init(matches.get_one::<u64>("timeout").copied()) {
+    if let Err(failure) = timeout::init(matches.get_one::<u64>("timeout").copied())
+        .and_then(|()| profiles::init(matches.get_one::<String>("profile")))
+    {
         eprintln!("kajabi: {failure}");
         return ExitCode::from(failure.code);
     }
@@ -80,7 +84,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     match name {
         "login" => session::login(sub).await,
         "logout" => session::logout().await,
-        "auth" => session::status().await,
+        "auth" => session::auth(sub).await,
         "sandbox" => sandbox(sub).await,
         "api" => api(sub).await,
         "webhooks" => webhooks::run(sub).await,

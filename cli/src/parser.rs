@@ -43,19 +43,20 @@ pub(crate) fn cli() -> Command {
                 .value_parser(crate::timeout::parse)
                 .help("How long one HTTP request may take, in whole seconds (default 30; KAJABI_TIMEOUT)"),
         )
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .global(true)
+                .value_name("NAME")
+                .value_parser(crate::profiles::parse_name)
+                .help("The stored login to use (KAJABI_PROFILE; default: the one `kajabi auth switch` chose, else `default`)"),
+        )
         .subcommand(login())
         .subcommand(
             Command::new("logout")
-                .about("Revoke the session (POST /v1/oauth/revoke) and remove the stored login"),
+                .about("Revoke the stored session (POST /v1/oauth/revoke) and remove the profile's stored login"),
         )
-        .subcommand(
-            Command::new("auth")
-                .about("Authentication")
-                .subcommand_required(true)
-                .subcommand(
-                    Command::new("status").about("Who the credentials belong to (GET /v1/me)"),
-                ),
-        )
+        .subcommand(auth())
         .subcommand(
             Command::new("sandbox")
                 .about("Run the local Kajabi sandbox and print the `export KAJABI_…` lines for it")
@@ -162,13 +163,40 @@ fn api() -> Command {
         )
 }
 
+fn auth() -> Command {
+    Command::new("auth")
+        .about("Authentication: status, profiles, the access token")
+        .subcommand_required(true)
+        .subcommand(Command::new("status").about(
+            "The profiles, the one in use, where its credentials come from (environment \
+             variables, keyring or file), and whom they belong to (GET /v1/me); --format json",
+        ))
+        .subcommand(
+            Command::new("switch")
+                .about("Make a stored profile the one commands use")
+                .arg(
+                    Arg::new("name")
+                        .required(true)
+                        .value_name("NAME")
+                        .value_parser(crate::profiles::parse_name),
+                ),
+        )
+        .subcommand(Command::new("token").about(
+            "Print the current access token on stdout (getting or renewing it first), e.g. \
+             for curl; the one command that prints a secret",
+        ))
+}
+
 fn login() -> Command {
     Command::new("login")
         .about("Store client credentials (and the session's tokens) for later commands")
         .long_about(
             "Checks the client credentials by getting a token, then stores them with the \
-             session's tokens in the config file (mode 0600; KAJABI_CONFIG_DIR overrides its \
-             folder). Without flags it prompts; the secret is never taken from argv.",
+             session's tokens as the profile in use (--profile NAME; default `default`): the \
+             client id and base URL in the config file (KAJABI_CONFIG_DIR overrides its \
+             folder), the secrets in the platform keyring, else in that file (mode 0600; \
+             KAJABI_KEYRING=off keeps them there). Without flags it prompts; the secret is \
+             never taken from argv.",
         )
         .arg(
             Arg::new("client-id")

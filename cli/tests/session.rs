@@ -11,8 +11,14 @@ use support::{describe, kajabi, run, runtime};
 
 const CONFIG: &str = "config.json";
 
-fn stored(dir: &Path) -> Value {
+/// The whole config file.
+fn config_file(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join(CONFIG)).expect("a stored login")).expect("JSON")
+}
+
+/// The stored login of the profile `default`.
+fn stored(dir: &Path) -> Value {
+    config_file(dir)["profiles"]["default"].clone()
 }
 
 fn text(output: &std::process::Output) -> String {
@@ -77,8 +83,8 @@ fn login_a_command_and_logout_against_the_sandbox() {
 
     // A renewed session is written back: with the stored one past its renewal time, the
     // next command renews it (refresh grant) and the one after uses the renewed token.
-    let mut stale = stored(&dir);
-    stale["session"]["renew_at"] = json!(1);
+    let mut stale = config_file(&dir);
+    stale["profiles"]["default"]["session"]["renew_at"] = json!(1);
     std::fs::write(dir.join(CONFIG), stale.to_string()).unwrap();
     for _ in 0..2 {
         let me = run(kajabi(&dir).args(["me", "get"]), None);

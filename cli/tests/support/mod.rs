@@ -15,15 +15,20 @@ const VARIABLES: &[&str] = &[
     "KAJABI_ACCESS_TOKEN",
     "KAJABI_BASE_URL",
     "KAJABI_CONFIG_DIR",
+    "KAJABI_PROFILE",
+    "KAJABI_KEYRING",
 ];
 
-/// `kajabi` with no credentials in its environment and its login kept in `config_dir`.
+/// `kajabi` with no credentials in its environment and its login kept in `config_dir`, the
+/// secrets included: the keyring is off, so that no test writes to the machine's keyring
+/// (the keyring itself is tested in-process with the keyring crate's mock store).
 pub fn kajabi(config_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kajabi"));
     for name in VARIABLES {
         command.env_remove(name);
     }
     command.env("KAJABI_CONFIG_DIR", config_dir);
+    command.env("KAJABI_KEYRING", "off");
     command
 }
 
