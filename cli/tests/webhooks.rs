@@ -281,7 +281,7 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
 
 #[cfg(unix)]
 #[test]
-fn listen_reports_a_failed_forward_on_stderr_and_goes_on() {
+fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
     let refused =
         std::net::TcpStream::connect("127.0.0.1:9").expect_err("nothing listens on 127.0.0.1:9");
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
@@ -294,8 +294,6 @@ fn listen_reports_a_failed_forward_on_stderr_and_goes_on() {
         .args([
             "webhooks",
             "listen",
-            "--events",
-            "purchase",
             "--forward-to",
             "http://127.0.0.1:9/hooks",
         ])
@@ -310,6 +308,12 @@ fn listen_reports_a_failed_forward_on_stderr_and_goes_on() {
     let stdout = lines(child.stdout.take().expect("stdout"));
     let stderr = lines(child.stderr.take().expect("stderr"));
     line_with(&stderr, "listening on");
+    // Without --events: a hook for every event the spec lists.
+    let mut registered = loopback_hooks(&runtime, &client);
+    registered.sort();
+    let mut every: Vec<&str> = kajabi_api::webhooks::EVENTS.to_vec();
+    every.sort_unstable();
+    assert_eq!(registered, every);
     for _ in 0..2 {
         assert_eq!(sandbox.trigger("purchase"), Ok(1));
         let failed = line_with(&stderr, "forwarding to");
