@@ -34,8 +34,10 @@
 //! - **Webhooks**: state changes and [`Sandbox::trigger`] POST the spec's events to the
 //!   loopback hooks registered for them, recorded in [`Sandbox::deliveries`]; the sandbox's own
 //!   routes outside `/v1`, `POST /_sandbox/webhooks/trigger/{event}` (202
-//!   `{"event","deliveries"}`, 404 `{"error","events"}` for an unknown event) and
-//!   `GET /_sandbox/webhooks/deliveries` (the record as JSON), need no token.
+//!   `{"event","deliveries","delivery_ids"}`, 404 `{"error","events"}` for an unknown event),
+//!   `GET /_sandbox/webhooks/deliveries` (the record as JSON),
+//!   `GET /_sandbox/webhooks/deliveries/{id}[?wait=SECS]` (one delivery, `pending` until it
+//!   ends) and `GET /_sandbox/info` (says it is a sandbox), need no token.
 //! - **For tests**: [`Sandbox::reset`] returns to the seeded data, [`Config::seed`] picks the
 //!   data and makes tokens repeatable, [`Config::clock`] ([`ManualClock`]) lets a test move
 //!   time (token expiry, timestamps) without sleeping.
@@ -366,7 +368,7 @@ impl Sandbox {
     /// # Errors
     /// [`UnknownEvent`] when the spec lists no such event.
     pub fn trigger(&self, event: &str) -> Result<usize, UnknownEvent> {
-        webhooks::trigger::fire(&self.app, event)
+        webhooks::trigger::fire(&self.app, event).map(|ids| ids.len())
     }
 
     /// Every webhook delivery recorded so far (at most [`MAX_RECORDS`]), oldest first. A

@@ -137,7 +137,8 @@ async fn handle(
         );
     }
     if path.starts_with(trigger::PREFIX) {
-        return (trigger::answer(app, method, path), false);
+        let query = parts.uri.query().unwrap_or("");
+        return (trigger::answer(app, method, path, query).await, false);
     }
     let (index, params) = match app.catalog.table.find(method, path) {
         Match::Found(index, params) => (index, params),

@@ -369,7 +369,10 @@ async fn the_trigger_and_the_record_are_served_outside_v1() {
         .unwrap();
     assert_eq!(answer.status(), 202);
     let body: Value = answer.json().await.unwrap();
-    assert_eq!(body, json!({"event": "payment_succeeded", "deliveries": 1}));
+    assert_eq!(
+        body,
+        json!({"event": "payment_succeeded", "deliveries": 1, "delivery_ids": [1]})
+    );
     assert!(matches!(
         receiver.next().await,
         Event::PaymentSucceeded { .. }
@@ -399,4 +402,77 @@ async fn the_trigger_and_the_record_are_served_outside_v1() {
     assert!(body["events"]
         .as_array()
         .is_some_and(|e| e.contains(&json!("tag_added"))));
+}
+
+#[tokio::test]
+async fn a_delivery_reads_pending_until_it_ends_and_its_route_can_wait_for_the_end() {
+    let (sandbox, client) = start().await;
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let info: Value = http
+        .get(format!("{base}/_sandbox/info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["sandbox"], "kajabi-sandbox");
+    // The receiver holds the delivery until the test has seen it pending.
+    let (release, gate) = tokio::sync::watch::channel(false);
+    let router = axum::Router::new().route(
+        "/held",
+        axum::routing::post(move || {
+            let mut gate = gate.clone();
+            async move {
+                let _ = gate.wait_for(|open| *open).await;
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let receiver = serve(router).await;
+    let hook = register(&client, "order_created", &format!("{receiver}/held"), None).await;
+    let fired: Value = http
+        .post(format!("{base}/_sandbox/webhooks/trigger/order_created"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = fired["delivery_ids"][0].as_u64().expect("a delivery id");
+    let route = format!("{base}/_sandbox/webhooks/deliveries/{id}");
+    let pending: Value = http.get(&route).send().await.unwrap().json().await.unwrap();
+    assert_eq!(pending["id"], id);
+    assert_eq!(pending["hook_id"], hook.as_str());
+    assert_eq!(pending["outcome"], json!({"result": "pending"}));
+    release.send(true).unwrap();
+    let ended: Value = http
+        .get(format!("{route}?wait=30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ended["outcome"],
+        json!({"result": "delivered", "status": 204})
+    );
+    assert_eq!(ended["attempts"], 1);
+
+    let unknown = http
+        .get(format!("{base}/_sandbox/webhooks/deliveries/999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let bad_wait = http.get(format!("{route}?wait=soon")).send().await.unwrap();
+    assert_eq!(bad_wait.status(), 400);
+    let huge_wait = http
+        .get(format!("{route}?wait=1e300"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge_wait.status(), 200, "an ended delivery answers at once");
 }

@@ -11,8 +11,8 @@ mod deliver;
 mod payload;
 pub(crate) mod trigger;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -28,6 +28,9 @@ pub const MAX_RECORDS: usize = 10_000;
 /// One webhook delivery, as [`Sandbox::deliveries`](crate::Sandbox::deliveries) records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
+    /// The delivery's own id, unique in its sandbox: the number
+    /// `POST /_sandbox/webhooks/trigger/{event}` answers in `delivery_ids`.
+    pub id: u64,
     /// The id of the hook it was for.
     pub hook_id: String,
     /// The event, e.g. `tag_added`.
@@ -72,6 +75,7 @@ impl Delivery {
             Outcome::SkippedNotLoopback => json!({"result": "skipped_not_loopback"}),
         };
         json!({
+            "id": self.id,
             "hook_id": self.hook_id,
             "event": self.event,
             "target_url": self.target_url,
@@ -192,18 +196,34 @@ pub(crate) fn tag_changes(
 
 /// The record of deliveries, and a count that waiters watch.
 struct Log {
-    records: Mutex<VecDeque<Delivery>>,
+    state: Mutex<State>,
     recorded: watch::Sender<usize>,
 }
 
+/// The deliveries that ended and the ones still under way, under one lock so that a reader
+/// always finds a delivery in one or the other.
+#[derive(Default)]
+struct State {
+    records: VecDeque<Delivery>,
+    /// Started and not ended, by id: the record as JSON with a `pending` outcome.
+    pending: HashMap<u64, Value>,
+    /// The id the next delivery gets.
+    next_id: u64,
+}
+
 impl Log {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn record(&self, delivery: Delivery) {
-        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        if records.len() == MAX_RECORDS {
-            records.pop_front();
+        let mut state = self.state();
+        if state.records.len() == MAX_RECORDS {
+            state.records.pop_front();
         }
-        records.push_back(delivery);
-        drop(records);
+        state.pending.remove(&delivery.id);
+        state.records.push_back(delivery);
+        drop(state);
         self.recorded.send_modify(|count| *count += 1);
     }
 }
@@ -220,7 +240,10 @@ impl Webhooks {
     pub(crate) fn new(runtime: tokio::runtime::Handle) -> Webhooks {
         Webhooks {
             log: Arc::new(Log {
-                records: Mutex::new(VecDeque::new()),
+                state: Mutex::new(State {
+                    next_id: 1,
+                    ..State::default()
+                }),
                 recorded: watch::Sender::new(0),
             }),
             client: deliver::client(),
@@ -229,13 +252,34 @@ impl Webhooks {
     }
 
     /// Records a non-loopback delivery as skipped at once; POSTs the others on their own
-    /// tasks and records them when they end.
-    pub(crate) fn dispatch(&self, planned: Vec<Planned>) {
+    /// tasks and records them when they end. The ids of the deliveries, in `planned`'s order.
+    pub(crate) fn dispatch(&self, planned: Vec<Planned>) -> Vec<u64> {
+        let mut ids = Vec::with_capacity(planned.len());
         for delivery in planned {
             let loopback = deliver::is_loopback(&delivery.target_url);
             let url = delivery.target_url.clone();
             let bytes = delivery.body.to_string().into_bytes();
+            let mut state = self.log.state();
+            let id = state.next_id;
+            state.next_id += 1;
+            if loopback {
+                state.pending.insert(
+                    id,
+                    json!({
+                        "id": id,
+                        "hook_id": delivery.hook_id,
+                        "event": delivery.event,
+                        "target_url": delivery.target_url,
+                        "body": delivery.body,
+                        "outcome": {"result": "pending"},
+                        "attempts": 0,
+                    }),
+                );
+            }
+            drop(state);
+            ids.push(id);
             let record = move |outcome, attempts| Delivery {
+                id,
                 hook_id: delivery.hook_id,
                 event: delivery.event,
                 target_url: delivery.target_url,
@@ -253,16 +297,36 @@ impl Webhooks {
                 log.record(record(outcome, attempts));
             });
         }
+        ids
+    }
+
+    /// Delivery `id` as JSON: its record once it has ended, else with a `pending` outcome;
+    /// `None` for an id never given or whose record was dropped ([`MAX_RECORDS`]).
+    pub(crate) fn find(&self, id: u64) -> Option<Value> {
+        let state = self.log.state();
+        if let Some(pending) = state.pending.get(&id) {
+            return Some(pending.clone());
+        }
+        state
+            .records
+            .iter()
+            .rev()
+            .find(|d| d.id == id)
+            .map(Delivery::to_json)
+    }
+
+    /// Waits until delivery `id` is no longer under way (or never was).
+    pub(crate) async fn ended(&self, id: u64) {
+        let mut watcher = self.log.recorded.subscribe();
+        // The sender lives as long as `self`: waiting cannot fail.
+        let _ = watcher
+            .wait_for(|_| !self.log.state().pending.contains_key(&id))
+            .await;
     }
 
     /// Every delivery recorded so far, oldest first.
     pub(crate) fn records(&self) -> Vec<Delivery> {
-        let records = self
-            .log
-            .records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        records.iter().cloned().collect()
+        self.log.state().records.iter().cloned().collect()
     }
 
     /// Waits until at least `count` deliveries have been recorded in all.
