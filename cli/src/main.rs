@@ -23,16 +23,23 @@ mod webhooks;
 
 use std::process::ExitCode;
 
-use clap::ArgMatches;
+use clap::{error::ErrorKind, ArgMatches};
 use failure::Failure;
 
 fn main() -> ExitCode {
     let matches = match parser::cli().try_get_matches() {
         Ok(matches) => matches,
-        Err(e) => {
-            // Usage errors exit 2; --help and --version exit 0.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            // --help and --version (exit 0), and the help a bare `kajabi GROUP` gets (exit 2).
             let _ = e.print();
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(failure::USAGE));
+        }
+        Err(e) => {
+            eprintln!("kajabi: {}", usage_error(&e));
+            return ExitCode::from(failure::USAGE);
         }
     };
     let level = matches.get_count("verbose");
@@ -62,6 +69,21 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// A usage error in one line, as every other bad input gets: clap's message and tips without
+/// its usage block (`--help` has it).
+fn usage_error(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let message: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    format!("{message} (see --help)")
 }
 
 /// `--verbose`: one line per HTTP request on stderr ([`verbose::Lines`]); `-vv` with headers.

@@ -258,7 +258,7 @@ fn operation_command(operation: &'static table::Command) -> Command {
                 Arg::new("limit")
                     .long("limit")
                     .value_name("N")
-                    .value_parser(value_parser!(u64).range(1..))
+                    .value_parser(limit)
                     .help("Print at most N items, one per line, following the pages as needed"),
             )
             .arg(
@@ -338,6 +338,14 @@ fn argument(spec: &'static table::Arg, paginated: bool) -> Arg {
             serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("not JSON: {e}"))
         }),
     }
+}
+
+/// `--limit N`: a number of items, 1 or more.
+fn limit(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?} is not a number of items, 1 or more"))
 }
 
 #[cfg(test)]

@@ -44,6 +44,9 @@ fn bad_input_exits_2_and_sends_nothing() {
         (vec!["contacts".into(), "list".into(), "--page-size".into(), "ten".into()], None, "ten"),
         (vec!["hooks".into(), "list".into(), "--filter-event-eq".into(), "nope".into()], None, "possible values"),
         (vec!["nothing".into(), "here".into()], None, "unrecognized subcommand"),
+        (vec!["contacts".into(), "list".into(), "--limit".into(), "0".into()], None, "--limit"),
+        (vec!["contacts".into(), "list".into(), "--timeout".into(), "0".into()], None, "at least 1 second"),
+        (vec!["contacts".into(), "list".into(), "--timeout".into(), "soon".into()], None, "\"soon\""),
         (
             vec!["contacts".into(), "create".into(), "--body".into(), "-".into()],
             Some("not json at all".into()),
@@ -87,6 +90,12 @@ fn bad_input_exits_2_and_sends_nothing() {
             "{args:?}: expected {expected:?} in {stderr}"
         );
         assert!(output.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{args:?}: one line, not {stderr}"
+        );
+        assert!(stderr.starts_with("kajabi: "), "{args:?}: {stderr}");
         assert!(
             !stderr.contains(TOKEN) && !stderr.contains("panicked"),
             "{stderr}"

@@ -22,7 +22,7 @@ use kajabi_api::resources::{HookId, NewHook, SiteId};
 use kajabi_api::webhooks::{receive, DEFAULT_MAX_BODY, EVENTS};
 use serde_json::json;
 
-use super::{ensure_sandbox, http, without_user_info};
+use super::{cause, ensure_sandbox, http, without_user_info};
 use crate::{credentials, failure::Failure, output};
 
 /// How long a forward may take: below the sandbox's 5 s per delivery, so that a slow
@@ -186,16 +186,7 @@ async fn forward(client: &reqwest::Client, url: &reqwest::Url, body: Bytes) {
             "kajabi: forwarding to {shown}: it answered {}",
             response.status()
         ),
-        Err(e) => eprintln!(
-            "kajabi: forwarding to {shown} failed: {}",
-            if e.is_timeout() {
-                "no answer in time"
-            } else if e.is_connect() {
-                "the connection was refused or failed"
-            } else {
-                "the request failed"
-            }
-        ),
+        Err(e) => eprintln!("kajabi: forwarding to {shown} failed: {}", cause(&e)),
     }
 }
 

@@ -114,18 +114,11 @@ async fn ensure_sandbox(
 ) -> Result<(), Failure> {
     let shown = without_user_info(base_url);
     let url = format!("{}/_sandbox/info", base_url.trim_end_matches('/'));
-    let response = client.get(&url).send().await.map_err(|e| {
-        Failure::other(format!(
-            "cannot reach {shown}: {}",
-            if e.is_timeout() {
-                "no answer in time"
-            } else if e.is_connect() {
-                "the connection was refused or failed"
-            } else {
-                "the request failed"
-            }
-        ))
-    })?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| Failure::other(format!("cannot reach {shown}: {}", cause(&e))))?;
     let status = response.status();
     let body: Option<Value> = response.json().await.ok();
     match body {
@@ -138,6 +131,17 @@ async fn ensure_sandbox(
 }
 
 /// `url` without a user name or password, to show in a message.
+/// What went wrong with a request that got no answer, in words for a one-line message.
+fn cause(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "no answer in time"
+    } else if e.is_connect() {
+        "the connection was refused or failed"
+    } else {
+        "the request failed"
+    }
+}
+
 fn without_user_info(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
