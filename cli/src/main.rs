@@ -134,7 +134,7 @@ async fn operation(command: &'static table::Command, matches: &ArgMatches) -> Re
     // The body is read and checked before any credential is touched: bad input sends nothing.
     let body = request::body(command, matches)?;
     let mut printer = output::Printer::new(matches)?;
-    let parallel = pages::parallel(matches)?;
+    let parallel = pages::parallel(matches);
     let credentials = credentials::resolve()?;
     let limit = matches.try_get_one::<u64>("limit").ok().flatten().copied();
     let all = command.paginated && (matches.get_flag("all") || limit.is_some());

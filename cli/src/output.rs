@@ -201,12 +201,7 @@ pub(crate) fn write(text: &str) -> Result<(), Failure> {
 
 /// Writes one line to stdout; a closed pipe (`| head`) ends the output quietly.
 pub(crate) fn write_line(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::other(format!("cannot write the output: {e}"))),
-    }
+    write(&format!("{text}\n"))
 }
 
 /// Replaces the string value of every member named in `names`, at any depth.

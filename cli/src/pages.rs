@@ -19,18 +19,16 @@ use crate::{
     table::Command,
 };
 
-/// `--parallel N`: how many pages may be in flight at once, 1 when not given. Parsed here
-/// rather than by clap so that a bad N is one line (exit 2) like other bad input.
-pub(crate) fn parallel(matches: &ArgMatches) -> Result<NonZeroUsize, Failure> {
+/// `--parallel N`: how many pages may be in flight at once, 1 when not given (clap has
+/// checked N: `parser::pages_in_flight`).
+pub(crate) fn parallel(matches: &ArgMatches) -> NonZeroUsize {
     // Only list commands have the flag.
-    let Some(text) = matches.try_get_one::<String>("parallel").ok().flatten() else {
-        return Ok(NonZeroUsize::MIN);
-    };
-    text.parse().map_err(|_| {
-        Failure::usage(format!(
-            "--parallel takes a number of pages, 1 or more, not {text:?}"
-        ))
-    })
+    matches
+        .try_get_one::<NonZeroUsize>("parallel")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(NonZeroUsize::MIN)
 }
 
 /// Prints the items of `command`'s list from the page `params` name (default the first),

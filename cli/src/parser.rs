@@ -2,6 +2,7 @@
 //! the generated table ([`crate::table::COMMANDS`]).
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 
 use clap::{
     builder::{NonEmptyStringValueParser, PossibleValuesParser},
@@ -262,13 +263,15 @@ fn operation_command(operation: &'static table::Command) -> Command {
                     .help("Print at most N items, one per line, following the pages as needed"),
             )
             .arg(
-                // A string, checked by `pages::parallel`: a bad N gets one line, as other
-                // bad input does, not clap's three.
-                Arg::new("parallel").long("parallel").value_name("N").help(
-                    "With --all or --limit only: up to N pages in flight at once (default \
+                Arg::new("parallel")
+                    .long("parallel")
+                    .value_name("N")
+                    .value_parser(pages_in_flight)
+                    .help(
+                        "With --all or --limit only: up to N pages in flight at once (default \
                          1), once the first page has told how many there are; items still \
                          print in page order",
-                ),
+                    ),
             );
     }
     command
@@ -338,6 +341,12 @@ fn argument(spec: &'static table::Arg, paginated: bool) -> Arg {
             serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("not JSON: {e}"))
         }),
     }
+}
+
+/// `--parallel N`: a number of pages, 1 or more.
+fn pages_in_flight(text: &str) -> Result<NonZeroUsize, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a number of pages, 1 or more"))
 }
 
 /// `--limit N`: a number of items, 1 or more.
