@@ -16,8 +16,8 @@ use crate::error::{cause::BodyTooLarge, Error, MAX_ERROR_BODY};
 /// declares for it, and whether they carry a body. The generated `send` of each operation
 /// names one (codegen's wrap pass reads them from progenitor's status `match`).
 pub(crate) trait Success<T>: Send {
-    /// Whether `status` is one the operation declares.
-    fn declares(&self, status: u16) -> bool;
+    /// The statuses the operation declares.
+    fn statuses(&self) -> &'static [u16];
 
     /// The typed value of a response with a declared status.
     fn decode(
@@ -33,8 +33,8 @@ pub(crate) struct Json(pub(crate) &'static [u16]);
 pub(crate) struct Empty(pub(crate) &'static [u16]);
 
 impl<T: DeserializeOwned + Send> Success<T> for Json {
-    fn declares(&self, status: u16) -> bool {
-        self.0.contains(&status)
+    fn statuses(&self) -> &'static [u16] {
+        self.0
     }
 
     /// What progenitor's `ResponseValue::from_response` does, without copying the headers.
@@ -57,8 +57,8 @@ impl<T: DeserializeOwned + Send> Success<T> for Json {
 }
 
 impl Success<()> for Empty {
-    fn declares(&self, status: u16) -> bool {
-        self.0.contains(&status)
+    fn statuses(&self) -> &'static [u16] {
+        self.0
     }
 
     async fn decode(self, response: Response) -> Result<ResponseValue<()>, Error> {

@@ -13,17 +13,25 @@ use crate::Error;
 pub(crate) type Call<'a> = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send + 'a>>;
 
 /// A parameter or body of the operation's own type, from JSON.
+///
+/// Both directions go through bytes, not `serde_json::Value`'s serializer and deserializer:
+/// the generated types already (de)serialize from and to bytes for the wire, and a second
+/// pair of every type's serde code would compile for nothing but these conversions.
 pub(crate) fn arg<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, Error> {
     // serde's message would quote the value, which may be a credential.
-    T::deserialize(value).map_err(|_| {
-        Error::invalid_request(format!("`{name}` does not fit the type the spec gives it"))
-    })
+    let unfit =
+        || Error::invalid_request(format!("`{name}` does not fit the type the spec gives it"));
+    let bytes = serde_json::to_vec(value).map_err(|_| unfit())?;
+    serde_json::from_slice(&bytes).map_err(|_| unfit())
 }
 
 /// The response body as JSON.
 pub(crate) fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Value, Error> {
-    serde_json::to_value(response.into_inner())
-        .map_err(|e| Error::invalid_request(format!("the response does not serialize: {e}")))
+    let unserializable = |e: serde_json::Error| {
+        Error::invalid_request(format!("the response does not serialize: {e}"))
+    };
+    let bytes = serde_json::to_vec(&response.into_inner()).map_err(unserializable)?;
+    serde_json::from_slice(&bytes).map_err(unserializable)
 }
 
 /// A list operation called by name ([`crate::Client::paginate_operation`]), walked by the

@@ -41,82 +41,100 @@ use crate::{
 /// consumes the request it sends, and building again is cheaper on the path where nothing
 /// is retried than keeping a copy of every request).
 /// `options` are the call's [`CallOptions`], if it was given some.
+///
+/// This function, [`traced`] and [`call`] are compiled once per operation (they are generic
+/// over its request closure and its success type), so they only pass `build` on as a trait
+/// object and decode: the call path below them ([`respond`]) is compiled once.
 pub(crate) async fn send<'a, T>(
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
-    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>> + Sync,
     success: impl Success<T>,
 ) -> Result<ResponseValue<T>, Error> {
+    let build = || build().map_err(from_build_error);
     // When no subscriber takes INFO, the span is not even built: a disabled span still
     // costs its callsite check, and with tracing's `log` feature it formats its fields.
     if !tracing::level_enabled!(tracing::Level::INFO) {
-        return call(operation, options, build, success, None)
+        return call(&build, operation, options, success, None)
             .await
             .map_err(|e| e.with_operation(operation));
     }
     // Boxed: the span's state would grow every call's future, also the untraced ones.
-    Box::pin(traced(operation, options, build, success)).await
+    Box::pin(traced(&build, operation, options, success)).await
 }
+
+/// The request closure of a call, as the call path takes it: one type for every operation.
+type Build<'a, 'b> = &'b (dyn Fn() -> Result<(&'a Client, Request), Error> + Sync);
 
 /// [`send`] with a subscriber that takes INFO: the call in its `kajabi.call` span (see
 /// [`crate::trace`]), one child span per attempt, and the request id.
 async fn traced<'a, T>(
+    build: Build<'a, '_>,
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
-    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
 ) -> Result<ResponseValue<T>, Error> {
     let span = trace::call_span(operation);
     if span.is_disabled() {
         // The subscriber filters this span out: skip the field records.
-        return call(operation, options, build, success, None)
+        return call(build, operation, options, success, None)
             .await
             .map_err(|e| e.with_operation(operation));
     }
-    let result = call(operation, options, build, success, Some(&span))
+    let result = call(build, operation, options, success, Some(&span))
         .instrument(span.clone())
         .await;
     match result {
         Ok(value) => {
-            if let Some(id) = value
-                .headers()
-                .get(HeaderName::from_static("x-request-id"))
-                .and_then(|v| v.to_str().ok())
-            {
-                span.record("request_id", id);
-            }
+            succeeded(&span, value.headers());
             Ok(value)
         }
-        Err(e) => {
-            let error = e.with_operation(operation);
-            if let Some(id) = error.request_id() {
-                span.record("request_id", id);
-            }
-            span.in_scope(|| tracing::debug!(error = %error, "call failed"));
-            Err(error)
-        }
+        Err(e) => Err(failed(&span, e.with_operation(operation))),
     }
 }
 
-/// The call itself: the response from [`execute`], decoded as `success` says.
+/// Records a successful call's request id on its span.
+fn succeeded(span: &tracing::Span, headers: &reqwest::header::HeaderMap) {
+    if let Some(id) = headers
+        .get(HeaderName::from_static("x-request-id"))
+        .and_then(|v| v.to_str().ok())
+    {
+        span.record("request_id", id);
+    }
+}
+
+/// Records a failed call's request id and error on its span.
+fn failed(span: &tracing::Span, error: Error) -> Error {
+    if let Some(id) = error.request_id() {
+        span.record("request_id", id);
+    }
+    span.in_scope(|| tracing::debug!(error = %error, "call failed"));
+    error
+}
+
+/// The call itself: the response from [`respond`], decoded as `success` says.
 async fn call<'a, T>(
+    build: Build<'a, '_>,
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
-    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
     success: impl Success<T>,
     span: Option<&tracing::Span>,
 ) -> Result<ResponseValue<T>, Error> {
-    let build = || build().map_err(from_build_error);
-    let response = execute(build, operation, options, span).await?;
-    let response = declared(response, &success)?;
+    let response = respond(build, operation, options, success.statuses(), span).await?;
     success.decode(response).await
 }
 
-/// `response` if its status is one the operation declares; an error for another one, e.g.
-/// 204 where the spec says 200. A plain function: borrowed in the call's async body, the
-/// response would stay in its future.
-fn declared<T>(response: Response, success: &impl Success<T>) -> Result<Response, Error> {
-    if success.declares(response.status().as_u16()) {
+/// The response from [`execute`] if its status is one the operation declares (`statuses`);
+/// an error for another one, e.g. 204 where the spec says 200.
+async fn respond<'a>(
+    build: Build<'a, '_>,
+    operation: &'static Operation,
+    options: Option<&'a CallOptions>,
+    statuses: &'static [u16],
+    span: Option<&tracing::Span>,
+) -> Result<Response, Error> {
+    let response = execute(build, operation, options, span).await?;
+    if statuses.contains(&response.status().as_u16()) {
         return Ok(response);
     }
     Err(Error::from_status(
@@ -145,7 +163,7 @@ pub(crate) async fn send_raw(
             .map(|request| (client, request))
             .ok_or_else(|| Error::invalid_request("the request's body cannot be sent again"))
     };
-    execute(build, operation, None, Some(&span))
+    execute(&build, operation, None, Some(&span))
         .instrument(span.clone())
         .await
         .map_err(|e| e.with_operation(operation))
@@ -173,8 +191,12 @@ fn from_build_error(error: progenitor_client::Error<()>) -> Error {
 /// Every call's future holds this function's state, so what is rare is boxed, and no
 /// `Request` is kept across an await where it can be avoided: a request is 264 bytes, and
 /// the future is copied as it is built up (measured by `cargo bench --bench overhead`).
+///
+/// `build` is a trait object, not a type parameter: every operation's `send` passes a closure
+/// of its own type, and a generic `execute` (with the retry loop and the error path below it)
+/// was compiled once per operation, the largest share of this crate's build.
 async fn execute<'a>(
-    build: impl Fn() -> Result<(&'a Client, Request), Error>,
+    build: Build<'a, '_>,
     operation: &'static Operation,
     options: Option<&CallOptions>,
     span: Option<&tracing::Span>,

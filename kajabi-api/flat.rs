@@ -309,7 +309,7 @@ struct ListDocument<F> {
 pub(crate) async fn read<'a, F: DeserializeOwned + Send>(
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
-    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>> + Sync,
     success: Json,
 ) -> Result<F, Error> {
     let document: progenitor_client::ResponseValue<Document<F>> =
@@ -321,7 +321,7 @@ pub(crate) async fn read<'a, F: DeserializeOwned + Send>(
 pub(crate) async fn page<'a, F: DeserializeOwned + Send>(
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
-    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>>,
+    build: impl Fn() -> Result<(&'a Client, Request), progenitor_client::Error<()>> + Sync,
     success: Json,
 ) -> Result<Page<F>, Error> {
     let page: progenitor_client::ResponseValue<ListDocument<F>> =
@@ -344,24 +344,27 @@ pub(crate) fn identifiers<I: AsRef<str>>(type_: &str, ids: &[I]) -> Value {
 }
 
 /// A value of the generated document type `T` from JSON the flat layer built.
+///
+/// Through bytes, as in [`flat`]: the generated types then decode with the one deserializer
+/// a response body uses; decoding them from a `Value` too compiled every one of their serde
+/// visitors twice more (owned and borrowed `Value`), a sixth of this crate's machine code.
 pub(crate) fn document<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, Error> {
-    T::deserialize(value).map_err(|e| {
+    let bytes = serde_json::to_vec(&value)
+        .map_err(|e| Error::invalid_request(format!("{what} does not serialize: {e}")))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         Error::invalid_request(format!("{what} does not fit the operation's body: {e}"))
     })
 }
 
 /// A flat value from a generated type's JSON; the generated types hold what the flat ones
 /// need, so this fails only if a generated type cannot serialize.
+///
+/// Through bytes, not a `serde_json::Value`: see [`document`].
 pub(crate) fn flat<F: DeserializeOwned, T: Serialize>(value: &T) -> Result<F, Error> {
-    let json = serde_json::to_value(value).map_err(|e| {
+    let json = serde_json::to_vec(value).map_err(|e| {
         Error::invalid_request(format!("a generated value does not serialize: {e}"))
     })?;
-    F::deserialize(&json).map_err(|e| {
-        Error::decode(
-            bytes::Bytes::from(serde_json::to_vec(&json).unwrap_or_default()),
-            &e,
-        )
-    })
+    serde_json::from_slice(&json).map_err(|e| Error::decode(bytes::Bytes::from(json), &e))
 }
 
 /// The ids of a relationship response's `data` (`[{"type", "id"}, ...]`).
