@@ -154,10 +154,9 @@ fn baseline(vendored: Option<&[u8]>) -> Normalized {
 /// file or the new one, never half of one. The temporary file lives in the target's directory,
 /// as a rename across file systems is not atomic; it is removed if anything fails.
 fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    // A bare file name's parent is "", which the temporary file's path resolves against the
+    // working directory, like ".".
+    let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

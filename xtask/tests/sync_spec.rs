@@ -313,6 +313,16 @@ fn a_missing_vendored_file_is_created_and_every_operation_listed_as_added() {
         stdout(&out)
     );
     assert_eq!(ws.listing(), ["openapi.yaml"]);
+    // A new file gets an ordinary file's mode, not the temporary file's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(ws.spec())
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+    }
 }
 
 /// Runs a sync that must be refused: exit 2, the message on stderr, the target untouched.
@@ -519,4 +529,75 @@ fn usage_errors_exit_2_and_help_exits_0() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn a_vendored_path_that_cannot_be_read_is_a_read_error_and_nothing_is_fetched_or_written() {
+    // A directory where the vendored file should be: reading it fails with an error other
+    // than "not found" (root reads any file, so a mode cannot make one unreadable here).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let target = dir.path().join("openapi.yaml");
+    fs::create_dir(&target).expect("a directory in the file's place");
+    let (_src, from) = source_file(&vendored());
+    let out = xtask(&[
+        "sync-spec",
+        "--from",
+        &from,
+        "--spec",
+        target.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("cannot read the vendored document"),
+        "{}",
+        stderr(&out)
+    );
+    // It stops before the source is read: no report, no temporary file beside the target.
+    assert!(!stdout(&out).contains("source:"), "{}", stdout(&out));
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .expect("the directory lists")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    assert_eq!(names, ["openapi.yaml"]);
+}
+
+#[test]
+fn a_relative_spec_path_is_written_in_the_working_directory() {
+    // `--spec openapi.yaml`, run from the directory that holds it: the temporary file goes
+    // beside it (a path with no directory part is in ".").
+    let ws = Workspace::new();
+    let (_src, from) = source_file(&variant(add_widgets));
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sync-spec", "--from", &from, "--spec", "openapi.yaml"])
+        .current_dir(ws.dir.path())
+        .output()
+        .expect("the xtask binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(fs::read(ws.spec()).expect("the target exists") == variant(add_widgets));
+    assert_eq!(ws.listing(), ["openapi.yaml"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_temporary_file_is_written_beside_the_target_not_in_the_working_directory() {
+    // Run from /proc, where nothing can be created: the sync still succeeds, because the new
+    // document is written next to the target and renamed over it (a rename is atomic only
+    // within one file system, so the working directory is no place for it).
+    let ws = Workspace::new();
+    let (_src, from) = source_file(&variant(add_widgets));
+    let spec = ws.spec();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "sync-spec",
+            "--from",
+            &from,
+            "--spec",
+            spec.to_str().expect("UTF-8"),
+        ])
+        .current_dir("/proc")
+        .output()
+        .expect("the xtask binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(fs::read(ws.spec()).expect("the target exists") == variant(add_widgets));
+    assert_eq!(ws.listing(), ["openapi.yaml"]);
 }
