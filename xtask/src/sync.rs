@@ -183,15 +183,17 @@ fn permissions_for(target: &Path) -> Option<Permissions> {
     }
 }
 
-#[cfg(unix)]
+/// An ordinary file's mode (the temporary file starts out 0600); elsewhere the default.
 fn new_file_permissions() -> Option<Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<Permissions> {
-    None
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 #[cfg(test)]
