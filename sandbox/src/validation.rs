@@ -214,6 +214,11 @@ mod tests {
         assert!(query(&route, "filter[active]=yes").is_err());
         let problem = query(&route, "filter[kind]=c").expect_err("not in the enum");
         assert!(problem.detail.contains("one of"), "{}", problem.detail);
+        // Text that parses as JSON (a number, a boolean) is no more one of the strings.
+        for value in ["1", "true", "null"] {
+            let problem = query(&route, &format!("filter[kind]={value}")).expect_err(value);
+            assert!(problem.detail.contains("one of"), "{}", problem.detail);
+        }
         // Undeclared parameters are not this check's business.
         assert_eq!(query(&route, "other=1"), Ok(()));
     }
