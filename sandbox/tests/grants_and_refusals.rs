@@ -131,6 +131,50 @@ async fn granting_an_offer_to_a_contact_without_a_customer_creates_one_holding_i
 }
 
 #[tokio::test]
+async fn each_grant_records_a_purchase_of_the_offer_by_the_customer() {
+    let session = Session::new().await;
+    let contact = session
+        .new_contact("Edsger Dijkstra", "ewd@example.com")
+        .await;
+    // Not the first offer: the purchase template's own offer is one of the seed's.
+    let offers = session.get("/v1/offers").await;
+    let offer = offers["data"][2]["id"]
+        .as_str()
+        .expect("an offer id")
+        .to_string();
+    session
+        .offers(
+            reqwest::Method::POST,
+            &format!("/v1/contacts/{contact}/relationships/offers"),
+            &offer,
+        )
+        .await;
+    let read = session.get(&format!("/v1/contacts/{contact}")).await;
+    let customer = read["data"]["relationships"]["customer"]["data"]["id"].clone();
+
+    let newest = session.get("/v1/purchases?sort=-id&page[size]=1").await;
+    let purchase = &newest["data"][0];
+    let relationships = purchase["relationships"]
+        .as_object()
+        .expect("relationships");
+    assert_eq!(
+        relationships["offer"]["data"],
+        json!({"id": offer, "type": "offers"}),
+        "{purchase}"
+    );
+    assert_eq!(
+        relationships["customer"]["data"]["id"], customer,
+        "{purchase}"
+    );
+    // The template's other to-many relationships start empty, not with the seed's items.
+    for (name, relationship) in relationships {
+        if let Some(items) = relationship["data"].as_array() {
+            assert!(items.is_empty(), "{name}: {relationship}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn taking_an_offer_from_a_contact_without_a_customer_creates_none() {
     let session = Session::new().await;
     let contact = session.new_contact("Alan Turing", "alan@example.com").await;
