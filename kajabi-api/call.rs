@@ -42,9 +42,10 @@ use crate::{
 /// is retried than keeping a copy of every request).
 /// `options` are the call's [`CallOptions`], if it was given some.
 ///
-/// This function, [`traced`] and [`call`] are compiled once per operation (they are generic
-/// over its request closure and its success type), so they only pass `build` on as a trait
-/// object and decode: the call path below them ([`respond`]) is compiled once.
+/// This function (generic over the operation's request closure and success type), [`traced`]
+/// and [`call`] (over its success type) are compiled once per operation, so they only pass
+/// `build` on as a trait object and decode: the call path below them ([`respond`]) is
+/// compiled once.
 pub(crate) async fn send<'a, T>(
     operation: &'static Operation,
     options: Option<&'a CallOptions>,
