@@ -482,18 +482,23 @@ fn a_missing_local_source_leaves_the_file() {
     );
 }
 
-#[test]
-fn a_target_in_a_missing_directory_is_a_write_error() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let target = dir.path().join("no/such/dir/openapi.yaml");
+/// Runs `xtask sync-spec --spec <target>` from a source holding the vendored document.
+fn sync_upstream_to(target: &Path) -> Output {
     let (_src, from) = source_file(&vendored());
-    let out = xtask(&[
+    xtask(&[
         "sync-spec",
         "--from",
         &from,
         "--spec",
         target.to_str().expect("UTF-8"),
-    ]);
+    ])
+}
+
+#[test]
+fn a_target_in_a_missing_directory_is_a_write_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let target = dir.path().join("no/such/dir/openapi.yaml");
+    let out = sync_upstream_to(&target);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
     assert!(!Path::new(&target).exists());
@@ -538,14 +543,7 @@ fn a_vendored_path_that_cannot_be_read_is_a_read_error_and_nothing_is_fetched_or
     let dir = tempfile::tempdir().expect("a temporary directory");
     let target = dir.path().join("openapi.yaml");
     fs::create_dir(&target).expect("a directory in the file's place");
-    let (_src, from) = source_file(&vendored());
-    let out = xtask(&[
-        "sync-spec",
-        "--from",
-        &from,
-        "--spec",
-        target.to_str().expect("UTF-8"),
-    ]);
+    let out = sync_upstream_to(&target);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(
         stderr(&out).contains("cannot read the vendored document"),
