@@ -438,12 +438,27 @@ mod tests {
     }
 
     #[test]
+    fn two_words_are_a_route_only_when_the_first_is_a_method() {
+        let operation = Fault::on("get_contact 7").status(403).check().unwrap_err();
+        assert_eq!(
+            operation.nearest().first().map(String::as_str),
+            Some("get_contact")
+        );
+        Fault::on("GET /v1/contacts/{id}")
+            .status(403)
+            .check()
+            .expect("a route");
+    }
+
+    #[test]
     fn bad_text_gets_one_line_reasons() {
         for (text, reason) in [
             ("get_contact 403", "expected `MATCH: ANSWER`"),
             (": 403", "nothing to match"),
             ("get_contact: 200", "not an error status"),
             ("get_contact: 403 drop", "`drop` answers nothing"),
+            ("get_contact: html drop", "`drop` answers nothing"),
+            ("get_contact: cut drop", "`drop` answers nothing"),
             ("get_contact: times=2", "does nothing"),
             ("get_contact: 403 times=0", "never answer"),
             ("get_contact: teapot", "expected a status"),

@@ -210,14 +210,31 @@ mod tests {
         assert_eq!(parse(&["--port", "8080"]).expect("ok").port, 8080);
         assert_eq!(parse(&["--port=9"]).expect("ok").port, 9);
         assert_eq!(parse(&["-p", "7"]).expect("ok").port, 7);
-        let config = parse(&["--token-ttl", "5", "--client-id", "a", "--seed", "42"]).expect("ok");
+        let config = parse(&[
+            "--token-ttl",
+            "5",
+            "--client-id",
+            "a",
+            "--client-secret",
+            "b",
+            "--username",
+            "c",
+            "--password",
+            "d",
+            "--seed",
+            "42",
+        ])
+        .expect("ok");
         assert_eq!(
             (
                 config.token_ttl.as_secs(),
                 config.client_id.as_str(),
+                config.client_secret.as_str(),
+                config.username.as_str(),
+                config.password.as_str(),
                 config.seed
             ),
-            (5, "a", Some(42))
+            (5, "a", "b", "c", "d", Some(42))
         );
         let defaults = parse(&[]).expect("ok");
         assert_eq!(defaults.client_secret, kajabi_sandbox::DEMO_CLIENT_SECRET);

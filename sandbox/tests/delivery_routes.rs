@@ -151,6 +151,13 @@ async fn each_triggered_delivery_reads_pending_then_its_outcome() {
         .find(|d| d.hook_id == held)
         .expect("recorded");
     assert_eq!(json!(recorded.id), *held_id);
+    // A later record does not push out an earlier one.
+    let hooks: Vec<String> = sandbox
+        .deliveries()
+        .into_iter()
+        .map(|d| d.hook_id)
+        .collect();
+    assert!(hooks.contains(&closed), "{hooks:?}");
 }
 
 #[tokio::test]
