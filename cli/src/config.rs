@@ -287,6 +287,19 @@ mod tests {
     }
 
     #[test]
+    fn deleting_is_done_when_the_file_is_gone_and_fails_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        delete(&dir.path().join(FILE)).expect("nothing to remove is fine");
+        // A directory in the file's place cannot be removed as a file.
+        let failure = delete(dir.path()).unwrap_err();
+        assert!(
+            failure.message.starts_with("cannot remove"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
     fn a_profile_without_its_secret_and_not_in_the_keyring_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE);

@@ -144,7 +144,7 @@ fn transport(error: &kajabi_api::Error, request: &str) -> String {
         "no answer in time; raise the timeout with --timeout SECS or KAJABI_TIMEOUT".to_string()
     } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
         "the connection was refused; is the server running, and is the base URL right?".into()
-    } else if text.contains("dns") || text.contains("lookup") || text.contains("resolve") {
+    } else if text.contains("dns error") {
         format!(
             "the host name does not resolve (DNS: {}); check the base URL",
             innermost.unwrap_or_default()

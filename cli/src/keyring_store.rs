@@ -183,6 +183,35 @@ mod tests {
             .mock()
             .set_error(keyring::Error::BadEncoding(b"mock-secret".to_vec()));
         let why = keyring.load().unwrap_err().to_string();
-        assert!(!why.contains("mock-secret"), "{why}");
+        assert_eq!(why, "the keyring entry is not text");
+    }
+
+    #[test]
+    fn each_keyring_error_is_named_by_its_kind() {
+        let named = |error: keyring::Error| Unavailable::from(error).to_string();
+        assert_eq!(
+            named(keyring::Error::NoEntry),
+            "the keyring has no such entry"
+        );
+        assert_eq!(
+            named(keyring::Error::TooLong("password".into(), 4)),
+            "the keyring allows at most 4 for the password"
+        );
+        assert_eq!(
+            named(keyring::Error::Invalid("service".into(), "empty".into())),
+            "the keyring refused the service: empty"
+        );
+        assert_eq!(
+            named(keyring::Error::Ambiguous(Vec::new())),
+            "the keyring has more than one such entry"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_stored_secret() {
+        use_mock();
+        let keyring = Keyring::open("debug", Path::new("/tmp/kajabi/config.json")).unwrap();
+        keyring.save(&secrets()).unwrap();
+        assert_eq!(format!("{keyring:?}"), "Keyring");
     }
 }

@@ -329,6 +329,10 @@ fn a_profile_that_does_not_exist_is_a_usage_error_naming_the_known_ones() {
             None,
         ),
         run(kajabi(dir).args(["auth", "switch", ""]), None),
+        run(
+            kajabi(dir).args(["--profile", &"p".repeat(65), "me", "get"]),
+            None,
+        ),
     ] {
         assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
         assert!(
@@ -337,8 +341,23 @@ fn a_profile_that_does_not_exist_is_a_usage_error_naming_the_known_ones() {
             describe(&bad)
         );
     }
+    // 64 characters is a name (unknown here); an empty KAJABI_PROFILE is no choice at all.
+    let longest = "p".repeat(64);
+    let unknown = run(kajabi(dir).args(["--profile", &longest, "me", "get"]), None);
+    assert!(
+        stderr(&unknown).starts_with(&format!("kajabi: no profile \"{longest}\"")),
+        "{}",
+        describe(&unknown)
+    );
     assert_eq!(sandbox.requests(), requests, "nothing was sent");
     assert_eq!(config_file(dir).get("active"), None, "no switch happened");
+    let unset = run(
+        kajabi(dir)
+            .env("KAJABI_PROFILE", "")
+            .args(["auth", "status"]),
+        None,
+    );
+    assert!(unset.status.success(), "{}", describe(&unset));
 }
 
 #[test]

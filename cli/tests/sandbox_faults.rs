@@ -1,6 +1,7 @@
 //! `kajabi sandbox --fault` as typed in a shell, and the exit codes the CLI gives the
-//! failures it then meets: 403 → 3, 404 → 4, 429 past the retries → 1. A fault that does not
-//! parse or names no operation exits 2 before anything starts.
+//! failures it then meets: 403 → 3, 404 → 4, 429 past the retries → 1, a dropped connection
+//! → 1 with the request named. A fault that does not parse or names no operation exits 2
+//! before anything starts.
 
 mod support;
 
@@ -44,6 +45,7 @@ fn faults_from_the_command_line_give_the_documented_exit_codes() {
             "--fault",
             "get_contact id=2: 404",
             "--fault=get_contact id=3: 429",
+            "--fault=get_contact id=5: drop",
         ],
     );
     let contact = |id: &str| {
@@ -58,6 +60,7 @@ fn faults_from_the_command_line_give_the_documented_exit_codes() {
     let missing = contact("2");
     let limited = contact("3");
     let fine = contact("4");
+    let dropped = contact("5");
     let listing = run(
         kajabi(config.path())
             .envs(env.clone())
@@ -76,6 +79,15 @@ fn faults_from_the_command_line_give_the_documented_exit_codes() {
         describe(&forbidden)
     );
     assert_eq!(missing.status.code(), Some(4), "{}", describe(&missing));
+    // A connection closed without an answer: the request and the cause, not a guess.
+    let closed = String::from_utf8_lossy(&dropped.stderr);
+    assert_eq!(dropped.status.code(), Some(1), "{}", describe(&dropped));
+    assert!(
+        closed.starts_with("kajabi: cannot reach GET ")
+            && closed.ends_with("; check the network and the base URL\n"),
+        "{}",
+        describe(&dropped)
+    );
     assert_eq!(limited.status.code(), Some(1), "{}", describe(&limited));
     assert!(
         String::from_utf8_lossy(&limited.stderr).contains("429"),
@@ -83,7 +95,8 @@ fn faults_from_the_command_line_give_the_documented_exit_codes() {
         describe(&limited)
     );
     assert!(fine.status.success(), "{}", describe(&fine));
-    // The 429 was met on every attempt of the CLI's retry policy (3), the others once.
+    // The 429 and the dropped connection were met on every attempt of the CLI's retry
+    // policy (3), the others once.
     let paths: Vec<&str> = records["records"]
         .as_array()
         .expect("records")
@@ -97,7 +110,10 @@ fn faults_from_the_command_line_give_the_documented_exit_codes() {
             "/v1/contacts/2",
             "/v1/contacts/3",
             "/v1/contacts/3",
-            "/v1/contacts/3"
+            "/v1/contacts/3",
+            "/v1/contacts/5",
+            "/v1/contacts/5",
+            "/v1/contacts/5"
         ]
     );
 }
