@@ -335,7 +335,12 @@ async fn the_http_route_installs_lists_and_removes_faults() {
     assert_eq!(http.delete(&route).send().await.unwrap().status(), 204);
     assert_eq!(get(&http, &sandbox, &access, "/v1/me").await.status(), 200);
     assert!(sandbox.fault_records().is_empty());
-    assert_eq!(http.put(&route).send().await.unwrap().status(), 405);
+    let put = http.put(&route).send().await.unwrap();
+    assert_eq!(put.status(), 405);
+    assert_eq!(header(&put, "allow"), Some("GET, POST, DELETE"));
+    let put_one = http.put(format!("{route}/1")).send().await.unwrap();
+    assert_eq!(put_one.status(), 405);
+    assert_eq!(header(&put_one, "allow"), Some("DELETE"));
 }
 
 #[tokio::test]

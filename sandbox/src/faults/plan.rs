@@ -255,4 +255,17 @@ mod tests {
             .unwrap()
             .is_none());
     }
+
+    #[test]
+    fn the_distance_is_levenshtein() {
+        for (a, b, expected) in [
+            ("kitten", "sitting", 3),
+            ("abc", "", 3),
+            ("", "abc", 3),
+            ("flaw", "lawn", 2),
+            ("same", "same", 0),
+        ] {
+            assert_eq!(distance(a, b), expected, "{a} -> {b}");
+        }
+    }
 }
