@@ -73,6 +73,23 @@ async fn a_422_with_json_api_errors_is_validation_with_its_pointers() {
 }
 
 #[tokio::test]
+async fn a_long_validation_answer_is_read_whole_and_decoded() {
+    // 200 errors, about 20 KiB: well under the 64 KiB kept of an error body.
+    let errors: Vec<_> = (0..200)
+        .map(|i| json!({"status": "422", "title": "Invalid",
+            "detail": format!("field {i} is not what the form expects here"),
+            "source": {"pointer": format!("/data/attributes/field_{i}")}}))
+        .collect();
+    let body = json!({ "errors": errors });
+    let length = body.to_string().len();
+    assert!(length > 16 * 1024, "{length}");
+    let error = create_fails_with(reply(json_response(422, &body))).await;
+    assert!(!error.body_truncated());
+    assert_eq!(error.body().len(), length);
+    assert_eq!(error.source_pointers().count(), 200, "{error:?}");
+}
+
+#[tokio::test]
 async fn a_refused_client_credential_is_auth_not_validation() {
     let server = MockServer::start_async().await;
     server
