@@ -203,8 +203,9 @@ impl Error {
     /// request inside an API call stays the token request's error).
     pub(crate) fn with_operation(mut self, operation: &'static Operation) -> Self {
         let named = *self.inner.operation.get_or_insert(operation);
-        if named.returns_credentials || operation.returns_credentials {
-            // A token response's body holds the tokens: keep none of it.
+        // The body is the named operation's answer; a token response's holds the tokens:
+        // keep none of it.
+        if named.returns_credentials {
             self.inner.body = Bytes::new();
         }
         self

@@ -230,7 +230,7 @@ async fn status(matches: &ArgMatches) -> Result<(), Failure> {
     if json {
         printer.response(&report)?;
     } else {
-        print_status(&report, &in_use)?;
+        output::write_line(&status_text(&report, &in_use))?;
     }
     match me {
         None => {
@@ -248,7 +248,8 @@ async fn status(matches: &ArgMatches) -> Result<(), Failure> {
     }
 }
 
-fn print_status(report: &Value, in_use: &str) -> Result<(), Failure> {
+/// The text form of `auth status`'s report.
+fn status_text(report: &Value, in_use: &str) -> String {
     let text = |value: &Value| value.as_str().unwrap_or("?").to_string();
     let mut lines = Vec::new();
     if !report["user"].is_null() {
@@ -295,7 +296,7 @@ fn print_status(report: &Value, in_use: &str) -> Result<(), Failure> {
             ));
         }
     }
-    output::write_line(&lines.join("\n"))
+    lines.join("\n")
 }
 
 /// `kajabi auth switch NAME`: makes NAME the profile commands use.
@@ -348,4 +349,39 @@ async fn token() -> Result<(), Failure> {
     credentials.persist()?;
     token?;
     printed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_text_names_where_the_secrets_are() {
+        let report = |source: &str| {
+            json!({"source": source, "environment": ["KAJABI_CLIENT_ID", "KAJABI_CLIENT_SECRET"],
+                "config_file": "/home/u/.config/kajabi/config.json", "profiles": []})
+        };
+        let credentials = |source: &str| {
+            status_text(&report(source), "work")
+                .lines()
+                .find(|line| line.starts_with("Credentials: "))
+                .map(str::to_string)
+        };
+        assert_eq!(
+            credentials("keyring").as_deref(),
+            Some("Credentials: profile work, secrets in the keyring")
+        );
+        assert_eq!(
+            credentials("environment").as_deref(),
+            Some("Credentials: environment variables (KAJABI_CLIENT_ID, KAJABI_CLIENT_SECRET)")
+        );
+        assert_eq!(
+            credentials("file").as_deref(),
+            Some("Credentials: profile work, secrets in /home/u/.config/kajabi/config.json")
+        );
+        assert_eq!(
+            credentials("none").as_deref(),
+            Some("Credentials: none (profile work has no login)")
+        );
+    }
 }

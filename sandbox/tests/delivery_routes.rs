@@ -158,6 +158,8 @@ async fn each_triggered_delivery_reads_pending_then_its_outcome() {
         .map(|d| d.hook_id)
         .collect();
     assert!(hooks.contains(&closed), "{hooks:?}");
+    // From Rust, the same event reaches the same hooks: as many deliveries as over HTTP.
+    assert_eq!(sandbox.trigger("order_created"), Ok(ids.len()));
 }
 
 #[tokio::test]

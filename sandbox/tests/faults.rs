@@ -7,15 +7,19 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{client, content_type, fill, grant, spec, Schemas};
+use common::{client, client_on_paused_time, content_type, fill, grant, spec, Schemas};
 use kajabi_sandbox::{Config, Fault, RateLimit, RetryAfter, Sandbox};
 use serde_json::Value;
 use tokio::time::Instant;
 
 /// A sandbox and a live access token.
 async fn started(config: Config) -> (Sandbox, reqwest::Client, String) {
+    started_with(config, client()).await
+}
+
+/// The same, with the HTTP client `http`.
+async fn started_with(config: Config, http: reqwest::Client) -> (Sandbox, reqwest::Client, String) {
     let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
-    let http = client();
     let (access, _) = grant(&sandbox, &http).await;
     (sandbox, http, access)
 }
@@ -256,7 +260,7 @@ async fn an_html_page_a_cut_body_and_a_dropped_connection() {
 
 #[tokio::test(start_paused = true)]
 async fn a_delay_holds_its_answer_and_nothing_else() {
-    let (sandbox, http, access) = started(Config::default()).await;
+    let (sandbox, http, access) = started_with(Config::default(), client_on_paused_time()).await;
     sandbox
         .fault(Fault::on("get_me").delay(Duration::from_secs(30)).times(1))
         .unwrap();
@@ -462,7 +466,7 @@ async fn the_rate_limit_counts_per_client_and_its_window_follows_tokio_time() {
         rate_limit: Some("2/10".parse().unwrap()),
         ..Config::default()
     };
-    let (sandbox, http, access) = started(config).await; // the token request is 1 of 2
+    let (sandbox, http, access) = started_with(config, client_on_paused_time()).await; // the token request is 1 of 2
     let started = Instant::now();
     assert_eq!(
         get(&http, &sandbox, &access, "/v1/contacts").await.status(),

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, grant};
+use common::{client, client_on_paused_time, grant};
 use futures::future::join_all;
 use kajabi_sandbox::{Config, Sandbox, SEED_SIZE};
 use serde_json::Value;
@@ -34,7 +34,7 @@ async fn every_request_waits_the_latency_side_by_side() {
     })
     .await
     .expect("start");
-    let client = client();
+    let client = client_on_paused_time();
     let (token, _) = grant(&sandbox, &client).await;
 
     let started = Instant::now();
@@ -56,7 +56,7 @@ async fn every_request_waits_the_latency_side_by_side() {
 #[tokio::test(start_paused = true)]
 async fn the_latency_can_be_switched_after_setup() {
     let sandbox = Sandbox::start().await.expect("start");
-    let client = client();
+    let client = client_on_paused_time();
     let (token, _) = grant(&sandbox, &client).await;
     let timed = |path: &'static str| {
         let (sandbox, client, token) = (&sandbox, &client, &token);

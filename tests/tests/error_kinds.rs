@@ -72,13 +72,60 @@ async fn a_422_with_json_api_errors_is_validation_with_its_pointers() {
     assert_eq!(error.source_pointers().count(), 0);
 }
 
+/// The class predicates of `error`, in a fixed order, with the names of those that hold.
+fn classes(error: &kajabi_api::Error) -> Vec<&'static str> {
+    [
+        ("config", error.is_config()),
+        ("request", error.is_request()),
+        ("transport", error.is_transport()),
+        ("timeout", error.is_timeout()),
+        ("status", error.is_status()),
+        ("decode", error.is_decode()),
+    ]
+    .into_iter()
+    .filter_map(|(name, holds)| holds.then_some(name))
+    .collect()
+}
+
+#[tokio::test]
+async fn each_error_is_of_exactly_one_class() {
+    let config = Client::builder().base_url("not a url").build().unwrap_err();
+    assert_eq!(classes(&config), ["config"], "{config}");
+    let refusing = faulty::refusing();
+    let client = faulty::builder(&refusing.base_url).build().unwrap();
+    let request = client
+        .call_operation(
+            "list_contacts",
+            json!({"page[size]": "two"}).as_object().unwrap(),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(classes(&request), ["request"], "{request}");
+    let refused = bounded("refused", client.get_me().send())
+        .await
+        .unwrap_err();
+    assert_eq!(classes(&refused), ["transport"], "{refused}");
+    let status = create_fails_with(reply(json_response(409, &json!({"errors": []})))).await;
+    assert_eq!(classes(&status), ["status"], "{status}");
+    let garbage = reply(response(
+        201,
+        &[("content-type", "application/vnd.api+json")],
+        "{not json",
+    ));
+    let decode = create_fails_with(garbage).await;
+    assert_eq!(classes(&decode), ["decode"], "{decode}");
+}
+
 #[tokio::test]
 async fn a_long_validation_answer_is_read_whole_and_decoded() {
     // 200 errors, about 20 KiB: well under the 64 KiB kept of an error body.
     let errors: Vec<_> = (0..200)
-        .map(|i| json!({"status": "422", "title": "Invalid",
+        .map(|i| {
+            json!({"status": "422", "title": "Invalid",
             "detail": format!("field {i} is not what the form expects here"),
-            "source": {"pointer": format!("/data/attributes/field_{i}")}}))
+            "source": {"pointer": format!("/data/attributes/field_{i}")}})
+        })
         .collect();
     let body = json!({ "errors": errors });
     let length = body.to_string().len();
@@ -87,6 +134,44 @@ async fn a_long_validation_answer_is_read_whole_and_decoded() {
     assert!(!error.body_truncated());
     assert_eq!(error.body().len(), length);
     assert_eq!(error.source_pointers().count(), 200, "{error:?}");
+}
+
+#[tokio::test]
+async fn an_undecodable_success_body_is_kept_up_to_the_limit() {
+    let limit = kajabi_api::MAX_ERROR_BODY;
+    for (length, truncated) in [(100, false), (limit, false), (limit + 1, true)] {
+        // A JSON string of `length` bytes: valid JSON, the wrong shape for a contact.
+        let text = format!("\"{}\"", "x".repeat(length - 2));
+        let answer = reply(response(
+            201,
+            &[("content-type", "application/vnd.api+json")],
+            text,
+        ));
+        let error = create_fails_with(answer).await;
+        assert!(error.is_decode(), "{error}");
+        assert_eq!(error.body_truncated(), truncated, "{length}");
+        assert_eq!(error.body().len(), length.min(limit), "{length}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_answer_inside_a_call_leaves_no_body_in_the_calls_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/oauth/token");
+            then.status(200)
+                .json_body(json!({"access_token": "leaked-access-token-1234", "expires_in": "x"}));
+        })
+        .await;
+    let client: Client = support::client(&server);
+    let error = client
+        .get_me()
+        .send()
+        .await
+        .expect_err("an unusable token answer");
+    assert!(error.body().is_empty(), "{error:?}");
+    assert!(!format!("{error:?} {error}").contains("leaked-access-token"));
 }
 
 #[tokio::test]

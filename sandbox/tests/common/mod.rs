@@ -10,8 +10,18 @@ use serde_json::{json, Value};
 /// The document the sandbox embeds, read the same way.
 pub const SPEC_YAML: &str = include_str!("../../../openapi.yaml");
 
-/// A plain HTTP client.
+/// An HTTP client whose requests give up after 20 s: a bound that only a server that never
+/// answers reaches, so that such a server fails the tests instead of hanging them.
 pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// A plain HTTP client, for tests on paused time: there a timeout would fire as soon as the
+/// test waits on a longer sandbox delay, since paused time jumps to the next timer.
+pub fn client_on_paused_time() -> reqwest::Client {
     reqwest::Client::new()
 }
 
