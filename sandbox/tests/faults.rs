@@ -377,7 +377,11 @@ async fn a_fault_id_from_rust_is_the_id_over_http() {
     );
     assert_eq!(get(&http, &sandbox, &access, "/v1/me").await.status(), 500);
     assert!(!sandbox.remove_fault(second), "already removed over HTTP");
-    assert!(sandbox.remove_fault(first));
+    // clear_faults removes the rest, and their records.
+    sandbox.clear_faults();
+    assert_eq!(get(&http, &sandbox, &access, "/v1/me").await.status(), 200);
+    assert!(sandbox.fault_records().is_empty());
+    assert!(!sandbox.remove_fault(first));
 }
 
 #[tokio::test]
