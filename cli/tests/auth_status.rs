@@ -4,27 +4,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use kajabi_sandbox::Sandbox;
-use support::{describe, kajabi, run, runtime};
-
-fn login(dir: &Path, sandbox: &Sandbox, profile: &str) {
-    let output = run(
-        kajabi(dir).args([
-            "login",
-            "--base-url",
-            &sandbox.base_url(),
-            "--client-id",
-            sandbox.client_id(),
-            "--client-secret-stdin",
-            "--profile",
-            profile,
-        ]),
-        Some(&format!("{}\n", sandbox.client_secret())),
-    );
-    assert!(output.status.success(), "{}", describe(&output));
-}
+use support::{describe, kajabi, login, run, runtime};
 
 #[test]
 fn with_no_login_status_sends_nothing_and_says_how_to_log_in() {
@@ -58,7 +39,7 @@ fn switch_says_when_the_environment_is_used_before_the_profile() {
     let sandbox = runtime.block_on(Sandbox::start()).expect("sandbox");
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    login(dir, &sandbox, "work");
+    login(dir, &sandbox, Some("work"));
     let quiet = run(kajabi(dir).args(["auth", "switch", "work"]), None);
     assert!(quiet.status.success(), "{}", describe(&quiet));
     assert_eq!(
@@ -89,7 +70,7 @@ fn logout_forgets_a_dead_session_and_keeps_one_it_could_not_revoke() {
     let sandbox = runtime.block_on(Sandbox::start()).expect("sandbox");
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    login(dir, &sandbox, "default");
+    login(dir, &sandbox, Some("default"));
 
     // The server fails the revocation: nothing is forgotten, the user can try again.
     let failing = sandbox

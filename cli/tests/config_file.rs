@@ -7,7 +7,7 @@ mod support;
 
 use std::{fs, os::unix::fs::MetadataExt, path::Path, process::Output};
 
-use support::{describe, kajabi, run, runtime};
+use support::{describe, kajabi, login, run, runtime};
 
 const CONFIG: &str = "config.json";
 
@@ -27,23 +27,6 @@ fn write_config(dir: &Path, text: &str) {
         .open(dir.join(CONFIG))
         .and_then(|mut file| file.write_all(text.as_bytes()))
         .expect("config written");
-}
-
-fn login(dir: &Path, sandbox: &kajabi_sandbox::Sandbox, profile: &str) {
-    let output = run(
-        kajabi(dir).args([
-            "login",
-            "--base-url",
-            &sandbox.base_url(),
-            "--client-id",
-            sandbox.client_id(),
-            "--client-secret-stdin",
-            "--profile",
-            profile,
-        ]),
-        Some(&format!("{}\n", sandbox.client_secret())),
-    );
-    assert!(output.status.success(), "{}", describe(&output));
 }
 
 #[test]
@@ -104,7 +87,7 @@ fn the_chosen_profile_outlives_its_last_login() {
         .expect("sandbox");
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    login(dir, &sandbox, "work");
+    login(dir, &sandbox, Some("work"));
     let switch = run(kajabi(dir).args(["auth", "switch", "work"]), None);
     assert!(switch.status.success(), "{}", describe(&switch));
     let logout = run(kajabi(dir).arg("logout"), None);
@@ -127,7 +110,7 @@ fn a_session_that_did_not_change_is_not_written_again() {
         .expect("sandbox");
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    login(dir, &sandbox, "default");
+    login(dir, &sandbox, Some("default"));
     let me = run(kajabi(dir).args(["me", "get"]), None);
     assert!(me.status.success(), "{}", describe(&me));
     // The first command may store the session it got; the next uses it unchanged.

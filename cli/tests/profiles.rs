@@ -9,7 +9,7 @@ mod support;
 use std::{path::Path, process::Output};
 
 use serde_json::{json, Value};
-use support::{describe, kajabi, run, runtime};
+use support::{describe, kajabi, login, run, runtime};
 
 const CONFIG: &str = "config.json";
 
@@ -30,27 +30,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn login(dir: &Path, sandbox: &kajabi_sandbox::Sandbox, profile: Option<&str>) -> Output {
-    let mut command = kajabi(dir);
-    command.args([
-        "login",
-        "--base-url",
-        &sandbox.base_url(),
-        "--client-id",
-        sandbox.client_id(),
-        "--client-secret-stdin",
-    ]);
-    if let Some(profile) = profile {
-        command.args(["--profile", profile]);
-    }
-    let output = run(
-        &mut command,
-        Some(&format!("{}\n", sandbox.client_secret())),
-    );
-    assert!(output.status.success(), "{}", describe(&output));
-    output
 }
 
 /// Asserts that no output but `allowed` (an `auth token` stdout) holds any of `secrets`.

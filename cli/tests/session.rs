@@ -38,18 +38,7 @@ fn login_a_command_and_logout_against_the_sandbox() {
     let config = tempfile::tempdir().unwrap();
     let dir = config.path().join("nested");
 
-    let login = run(
-        kajabi(&dir).args([
-            "login",
-            "--base-url",
-            &sandbox.base_url(),
-            "--client-id",
-            sandbox.client_id(),
-            "--client-secret-stdin",
-        ]),
-        Some(&format!("{}\n", sandbox.client_secret())),
-    );
-    assert!(login.status.success(), "{}", describe(&login));
+    let login = support::login(&dir, &sandbox, None);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

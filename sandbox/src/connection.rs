@@ -108,3 +108,27 @@ impl AsyncWrite for Connection {
         Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    // Among the unit tests, which run before the HTTP suites: a connection that loses what the
+    // server writes fails here in seconds, instead of every request of those suites hanging.
+    #[tokio::test]
+    async fn an_answer_reaches_the_client_whole() {
+        let sandbox = crate::Sandbox::start().await.expect("start");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("an HTTP client");
+        let response = http
+            .get(format!("{}/v1/version", sandbox.base_url()))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 200);
+        let version: serde_json::Value = response.json().await.expect("a whole JSON body");
+        assert!(version.is_object(), "{version}");
+    }
+}

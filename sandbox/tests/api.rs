@@ -308,6 +308,21 @@ async fn pagination_slices_seven_items() {
             "{self_link}"
         );
         assert!(body["links"]["current"].is_string());
+        // Pages 1 and 2 link the next page; page 3 is the last (of 3).
+        let next = body["links"]["next"].as_str();
+        match page {
+            1 | 2 => assert!(
+                next.is_some_and(|l| l.contains(&format!("page[number]={}", page + 1))),
+                "{next:?}"
+            ),
+            _ => assert_eq!(next, None),
+        }
+        assert!(
+            body["links"]["last"]
+                .as_str()
+                .is_some_and(|l| l.contains("page[number]=3")),
+            "{body}"
+        );
     }
     assert_eq!(seen, ["1", "2", "3", "4", "5", "6", "7"]);
     // Defaults: one page of 25 holds everything; sizes are clamped; brackets may be raw.

@@ -159,7 +159,16 @@ async fn each_triggered_delivery_reads_pending_then_its_outcome() {
         .collect();
     assert!(hooks.contains(&closed), "{hooks:?}");
     // From Rust, the same event reaches the same hooks: as many deliveries as over HTTP.
+    let before = sandbox.deliveries().len();
     assert_eq!(sandbox.trigger("order_created"), Ok(ids.len()));
+    // Waiting for them returns once they have all ended (the refused one after its retries).
+    let all = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        sandbox.wait_for_deliveries(before + ids.len()),
+    )
+    .await
+    .expect("the deliveries end");
+    assert_eq!(all.len(), before + ids.len());
 }
 
 #[tokio::test]

@@ -68,3 +68,30 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("runtime")
 }
+
+/// `kajabi login` to `sandbox` with its client credentials (the secret on stdin), as
+/// `profile` or the default one; asserts that it succeeded.
+pub fn login(
+    config_dir: &Path,
+    sandbox: &kajabi_sandbox::Sandbox,
+    profile: Option<&str>,
+) -> Output {
+    let mut command = kajabi(config_dir);
+    command.args([
+        "login",
+        "--base-url",
+        &sandbox.base_url(),
+        "--client-id",
+        sandbox.client_id(),
+        "--client-secret-stdin",
+    ]);
+    if let Some(profile) = profile {
+        command.args(["--profile", profile]);
+    }
+    let output = run(
+        &mut command,
+        Some(&format!("{}\n", sandbox.client_secret())),
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    output
+}
