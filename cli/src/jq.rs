@@ -129,6 +129,9 @@ mod tests {
             "{}",
             error.message
         );
+        // The column counts from 1, at the character where parsing stopped.
+        let error = Jq::compile(".a | )").err().unwrap();
+        assert!(error.message.contains("at column 6;"), "{}", error.message);
         let error = Jq::compile("nosuchfunction").err().unwrap();
         assert!(
             error.message.contains("`nosuchfunction`"),

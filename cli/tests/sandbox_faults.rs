@@ -150,3 +150,22 @@ fn a_bad_fault_exits_2_with_the_reason_and_the_nearest_names() {
     );
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
 }
+
+#[test]
+fn the_rate_limit_flag_limits_the_sandbox() {
+    let config = tempfile::tempdir().unwrap();
+    // The token request is the one request allowed a minute; the call after it is refused.
+    let (mut child, env) = start_sandbox(config.path(), &["--rate-limit", "1/60"]);
+    let limited = run(
+        kajabi(config.path()).envs(env.clone()).args(["me", "get"]),
+        None,
+    );
+    child.kill().expect("stop the sandbox");
+    child.wait().expect("the sandbox ends");
+    assert_eq!(limited.status.code(), Some(1), "{}", describe(&limited));
+    assert!(
+        String::from_utf8_lossy(&limited.stderr).contains("429"),
+        "{}",
+        describe(&limited)
+    );
+}

@@ -38,6 +38,8 @@ async fn each_status_class_has_its_kind() {
         assert_eq!(error.kind(), kind, "{code}: {error:?}");
         assert_eq!(error.is_not_found(), code == 404, "{code}");
         assert_eq!(error.is_forbidden(), code == 403, "{code}");
+        assert_eq!(error.is_unauthorized(), code == 401, "{code}");
+        assert_eq!(error.is_rate_limited(), code == 429, "{code}");
         assert!(!error.is_validation(), "{code}");
     }
     // A 204 where the spec declares 201: not an error status, not what the operation says.
