@@ -96,6 +96,11 @@ fn bad_input_exits_2_and_sends_nothing() {
             "{args:?}: one line, not {stderr}"
         );
         assert!(stderr.starts_with("kajabi: "), "{args:?}: {stderr}");
+        // clap's usage block and its pointer to --help are left out: the line says "see --help".
+        assert!(
+            !stderr.contains("Usage:") && !stderr.contains("For more information"),
+            "{args:?}: {stderr}"
+        );
         assert!(
             !stderr.contains(TOKEN) && !stderr.contains("panicked"),
             "{stderr}"

@@ -169,6 +169,12 @@ async fn each_triggered_delivery_reads_pending_then_its_outcome() {
     .await
     .expect("the deliveries end");
     assert_eq!(all.len(), before + ids.len());
+    let unknown = sandbox.trigger("order_creatd").unwrap_err().to_string();
+    assert!(
+        unknown.starts_with("unknown webhook event \"order_creatd\"; the spec lists ")
+            && unknown.contains("order_created"),
+        "{unknown}"
+    );
 }
 
 #[tokio::test]
