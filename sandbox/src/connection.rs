@@ -87,8 +87,8 @@ impl AsyncRead for Connection {
 }
 
 // No vectored writes: hyper then copies each answer into one buffer and every byte goes
-// through `poll_write`, the one place a dropped connection is checked. (A second write path
-// would be a second place to keep in step, and a sandbox gains nothing from skipping a copy.)
+// through `poll_write`, where a dropped connection is refused. (A second write path would be a
+// second place to keep in step, and a sandbox gains nothing from skipping a copy.)
 impl AsyncWrite for Connection {
     fn poll_write(
         mut self: Pin<&mut Self>,
