@@ -121,3 +121,85 @@ async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
         delivery.body
     );
 }
+
+#[tokio::test]
+async fn a_tag_added_hook_for_one_tag_fires_for_that_tag_only() {
+    let sandbox = Sandbox::start().await.expect("start");
+    let (access, _) = grant(&sandbox, &client()).await;
+    let tags = call(
+        &sandbox,
+        &access,
+        reqwest::Method::GET,
+        "/v1/contact_tags",
+        None,
+    )
+    .await;
+    let id = |i: usize| {
+        tags["data"][i]["id"]
+            .as_str()
+            .expect("a tag id")
+            .to_string()
+    };
+    let (tag_a, tag_b) = (id(0), id(1));
+    let contact = "1";
+    let tags_of_contact = format!("/v1/contacts/{contact}/relationships/tags");
+    // The contact starts without tags, so that each one given is an addition.
+    call(
+        &sandbox,
+        &access,
+        reqwest::Method::PATCH,
+        &tags_of_contact,
+        Some(json!({"data": []})),
+    )
+    .await;
+    let resource_id: i64 = tag_a.parse().expect("numeric tag id");
+    let hook = call(
+        &sandbox,
+        &access,
+        reqwest::Method::POST,
+        "/v1/hooks",
+        Some(json!({"data": {"type": "hooks",
+            "attributes": {"event": "tag_added", "target_url": "https://example.com/tag-a",
+                           "resource_id": resource_id},
+            "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}})),
+    )
+    .await;
+    let hook_id = hook["data"]["id"]
+        .as_str()
+        .expect("the hook's id")
+        .to_string();
+    let add = |tag: &str| json!({"data": [{"type": "contact_tags", "id": tag}]});
+    let of_hook = || -> Vec<Delivery> {
+        sandbox
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.hook_id == hook_id)
+            .collect()
+    };
+    call(
+        &sandbox,
+        &access,
+        reqwest::Method::POST,
+        &tags_of_contact,
+        Some(add(&tag_b)),
+    )
+    .await;
+    assert_eq!(of_hook().len(), 0, "tag B fired tag A's hook");
+    call(
+        &sandbox,
+        &access,
+        reqwest::Method::POST,
+        &tags_of_contact,
+        Some(add(&tag_a)),
+    )
+    .await;
+    let deliveries = of_hook();
+    assert_eq!(deliveries.len(), 1, "one tag A added, one delivery");
+    assert_eq!(deliveries[0].event, "tag_added");
+    assert_eq!(
+        deliveries[0].body["id"],
+        json!(contact),
+        "{}",
+        deliveries[0].body
+    );
+}
