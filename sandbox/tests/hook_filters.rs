@@ -35,38 +35,44 @@ async fn call(
     serde_json::from_slice(&bytes).unwrap_or(Value::Null)
 }
 
-#[tokio::test]
-async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
+/// A hook for `event` on the first item of `collection`, linking items of `collection` to
+/// contact 1 through its `relationship`: linking the second item fires nothing, linking the
+/// first fires one delivery, returned with the first item's id.
+async fn one_delivery_for_the_hooks_resource_only(
+    collection: &str,
+    item_type: &str,
+    relationship: &str,
+    event: &str,
+) -> (Delivery, String) {
     let sandbox = Sandbox::start().await.expect("start");
     let (access, _) = grant(&sandbox, &client()).await;
-    let offers = call(&sandbox, &access, reqwest::Method::GET, "/v1/offers", None).await;
+    let items = call(&sandbox, &access, reqwest::Method::GET, collection, None).await;
     let id = |i: usize| {
-        offers["data"][i]["id"]
+        items["data"][i]["id"]
             .as_str()
-            .expect("an offer id")
+            .expect("an item id")
             .to_string()
     };
-    let (offer_a, offer_b) = (id(0), id(1));
-    assert_ne!(offer_a, offer_b);
-    let contact = "1";
-    let offers_of_contact = format!("/v1/contacts/{contact}/relationships/offers");
-    // The contact starts without offers, so that each grant is a new purchase.
+    let (first, second) = (id(0), id(1));
+    assert_ne!(first, second);
+    let linked = format!("/v1/contacts/1/relationships/{relationship}");
+    // The contact starts with none linked, so that each link is a new event.
     call(
         &sandbox,
         &access,
         reqwest::Method::PATCH,
-        &offers_of_contact,
+        &linked,
         Some(json!({"data": []})),
     )
     .await;
-    let resource_id: i64 = offer_a.parse().expect("numeric offer id");
+    let resource_id: i64 = first.parse().expect("a numeric id");
     let hook = call(
         &sandbox,
         &access,
         reqwest::Method::POST,
         "/v1/hooks",
         Some(json!({"data": {"type": "hooks",
-            "attributes": {"event": "purchase", "target_url": "https://example.com/offer-a",
+            "attributes": {"event": event, "target_url": "https://example.com/first",
                            "resource_id": resource_id},
             "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}})),
     )
@@ -75,16 +81,15 @@ async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
         .as_str()
         .expect("the hook's id")
         .to_string();
-
-    let grant_offer = |offer: &str| json!({"data": [{"type": "offers", "id": offer}]});
-    call(
-        &sandbox,
-        &access,
-        reqwest::Method::POST,
-        &offers_of_contact,
-        Some(grant_offer(&offer_b)),
-    )
-    .await;
+    let link = |item: &str| {
+        call(
+            &sandbox,
+            &access,
+            reqwest::Method::POST,
+            &linked,
+            Some(json!({"data": [{"type": item_type, "id": item}]})),
+        )
+    };
     // The seed's hooks are recorded too: only this hook's deliveries count.
     let of_hook = || -> Vec<Delivery> {
         sandbox
@@ -93,25 +98,26 @@ async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
             .filter(|d| d.hook_id == hook_id)
             .collect()
     };
+    link(&second).await;
     assert_eq!(
         of_hook().len(),
         0,
-        "a purchase of offer B fired offer A's hook"
+        "{event} of {second} fired {first}'s hook"
     );
-
-    call(
-        &sandbox,
-        &access,
-        reqwest::Method::POST,
-        &offers_of_contact,
-        Some(grant_offer(&offer_a)),
-    )
-    .await;
-    let deliveries = of_hook();
-    assert_eq!(deliveries.len(), 1, "one purchase of offer A, one delivery");
-    let delivery = &deliveries[0];
-    assert_eq!(delivery.event, "purchase");
+    link(&first).await;
+    let mut deliveries = of_hook();
+    assert_eq!(deliveries.len(), 1, "one {event} of {first}, one delivery");
+    let delivery = deliveries.remove(0);
+    assert_eq!(delivery.event, event);
     assert_eq!(delivery.outcome, Outcome::SkippedNotLoopback);
+    (delivery, first)
+}
+
+#[tokio::test]
+async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
+    let (delivery, offer_a) =
+        one_delivery_for_the_hooks_resource_only("/v1/offers", "offers", "offers", "purchase")
+            .await;
     let payload = delivery.body["payload"].as_array().expect("a payload list");
     assert!(
         payload
@@ -124,82 +130,13 @@ async fn a_purchase_hook_for_one_offer_does_not_fire_for_another() {
 
 #[tokio::test]
 async fn a_tag_added_hook_for_one_tag_fires_for_that_tag_only() {
-    let sandbox = Sandbox::start().await.expect("start");
-    let (access, _) = grant(&sandbox, &client()).await;
-    let tags = call(
-        &sandbox,
-        &access,
-        reqwest::Method::GET,
+    let (delivery, _) = one_delivery_for_the_hooks_resource_only(
         "/v1/contact_tags",
-        None,
+        "contact_tags",
+        "tags",
+        "tag_added",
     )
     .await;
-    let id = |i: usize| {
-        tags["data"][i]["id"]
-            .as_str()
-            .expect("a tag id")
-            .to_string()
-    };
-    let (tag_a, tag_b) = (id(0), id(1));
-    let contact = "1";
-    let tags_of_contact = format!("/v1/contacts/{contact}/relationships/tags");
-    // The contact starts without tags, so that each one given is an addition.
-    call(
-        &sandbox,
-        &access,
-        reqwest::Method::PATCH,
-        &tags_of_contact,
-        Some(json!({"data": []})),
-    )
-    .await;
-    let resource_id: i64 = tag_a.parse().expect("numeric tag id");
-    let hook = call(
-        &sandbox,
-        &access,
-        reqwest::Method::POST,
-        "/v1/hooks",
-        Some(json!({"data": {"type": "hooks",
-            "attributes": {"event": "tag_added", "target_url": "https://example.com/tag-a",
-                           "resource_id": resource_id},
-            "relationships": {"site": {"data": {"id": "1", "type": "sites"}}}}})),
-    )
-    .await;
-    let hook_id = hook["data"]["id"]
-        .as_str()
-        .expect("the hook's id")
-        .to_string();
-    let add = |tag: &str| json!({"data": [{"type": "contact_tags", "id": tag}]});
-    let of_hook = || -> Vec<Delivery> {
-        sandbox
-            .deliveries()
-            .into_iter()
-            .filter(|d| d.hook_id == hook_id)
-            .collect()
-    };
-    call(
-        &sandbox,
-        &access,
-        reqwest::Method::POST,
-        &tags_of_contact,
-        Some(add(&tag_b)),
-    )
-    .await;
-    assert_eq!(of_hook().len(), 0, "tag B fired tag A's hook");
-    call(
-        &sandbox,
-        &access,
-        reqwest::Method::POST,
-        &tags_of_contact,
-        Some(add(&tag_a)),
-    )
-    .await;
-    let deliveries = of_hook();
-    assert_eq!(deliveries.len(), 1, "one tag A added, one delivery");
-    assert_eq!(deliveries[0].event, "tag_added");
-    assert_eq!(
-        deliveries[0].body["id"],
-        json!(contact),
-        "{}",
-        deliveries[0].body
-    );
+    // The envelope's id is the contact's.
+    assert_eq!(delivery.body["id"], json!("1"), "{}", delivery.body);
 }
