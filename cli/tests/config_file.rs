@@ -5,28 +5,14 @@
 
 mod support;
 
-use std::{fs, os::unix::fs::MetadataExt, path::Path, process::Output};
+use std::{fs, os::unix::fs::MetadataExt, process::Output};
 
-use support::{describe, kajabi, login, run, runtime};
+use support::{describe, kajabi, login, run, runtime, write_config};
 
 const CONFIG: &str = "config.json";
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Writes `text` as the config file, readable by its owner only (as the CLI writes it).
-fn write_config(dir: &Path, text: &str) {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(dir.join(CONFIG))
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .expect("config written");
 }
 
 #[test]

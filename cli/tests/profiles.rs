@@ -447,12 +447,7 @@ fn the_single_login_of_earlier_versions_is_the_default_profile() {
         "client_id": sandbox.client_id(),
         "client_secret": sandbox.client_secret(),
     });
-    std::fs::write(dir.join(CONFIG), old.to_string()).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.join(CONFIG), std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    support::write_config(dir, &old.to_string());
     let status = run(
         kajabi(dir).args(["auth", "status", "--format", "json"]),
         None,

@@ -285,12 +285,7 @@ fn logout_of_a_stale_session_revokes_the_renewed_tokens() {
         "client_secret": "secret",
         "session": {"access_token": "old-access", "refresh_token": "old-refresh", "renew_at": 1}
     });
-    std::fs::write(dir.join(CONFIG), login.to_string()).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.join(CONFIG), std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    support::write_config(dir, &login.to_string());
     let logout = run(kajabi(dir).arg("logout"), None);
     assert!(logout.status.success(), "{}", describe(&logout));
     refresh.assert_calls(1);

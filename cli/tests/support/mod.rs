@@ -95,3 +95,15 @@ pub fn login(
     assert!(output.status.success(), "{}", describe(&output));
     output
 }
+
+/// Writes `text` as the config file in `config_dir`, readable by its owner only, as the CLI
+/// keeps it.
+pub fn write_config(config_dir: &Path, text: &str) {
+    let path = config_dir.join("config.json");
+    std::fs::write(&path, text).expect("config written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    }
+}
