@@ -195,4 +195,21 @@ mod tests {
         let empty = super::page(&[], &example, "", "");
         assert_eq!(empty["meta"]["total_pages"], 1);
     }
+
+    /// The example supplies what the sandbox does not compute (members besides `data`,
+    /// `links` and `meta`); an example that is not an object (another spec's) is replaced
+    /// rather than indexed into.
+    #[test]
+    fn a_page_keeps_the_examples_other_members_and_survives_a_non_object_example() {
+        let item = json!({"id": "1", "type": "contacts"});
+        let example = json!({"data": [], "included": [{"id": "9", "type": "sites"}]});
+        let kept = page(&[&item], &example, "http://h/v1/contacts", "");
+        assert_eq!(kept["included"], example["included"]);
+        assert_eq!(kept["data"], json!([item]));
+        for example in [json!([]), json!("text"), Value::Null] {
+            let built = page(&[&item], &example, "http://h/v1/contacts", "");
+            assert_eq!(built["data"], json!([item]), "{example}");
+            assert_eq!(built["meta"]["total_count"], 1, "{example}");
+        }
+    }
 }

@@ -336,3 +336,49 @@ impl Webhooks {
         let _ = watcher.wait_for(|recorded| *recorded >= count).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{json, Value};
+
+    use super::{plan, Pending};
+    use crate::catalog::Catalog;
+    use crate::store::Store;
+
+    /// The vendored spec types `resource_id` as an integer; a hook stored with a string one
+    /// (a spec whose ids are strings, as JSON:API's are) is compared by its text, not taken
+    /// for "every resource".
+    #[test]
+    fn a_hooks_resource_id_matches_as_a_number_or_as_a_string() {
+        let catalog = Catalog::shared().expect("the vendored spec");
+        let hooks = &catalog.resources[catalog.target("hooks").expect("a hooks collection")];
+        let hook = |id: &str, resource_id: Value| {
+            json!({"id": id, "type": "hooks", "attributes": {
+                "event": "purchase", "target_url": "https://example.com/", "resource_id": resource_id}})
+        };
+        let store = Store::new(
+            BTreeMap::from([(
+                hooks.path.clone(),
+                vec![
+                    hook("1", json!(7)),
+                    hook("2", json!("7")),
+                    hook("3", json!("8")),
+                    hook("4", json!(8)),
+                    hook("5", Value::Null),
+                ],
+            )]),
+            100,
+        );
+        let purchase = Pending {
+            event: "purchase".into(),
+            id: "1".into(),
+            subject: Some("7".into()),
+            context: Vec::new(),
+        };
+        let planned = plan(&catalog, &store, vec![purchase]);
+        let hook_ids: Vec<&str> = planned.iter().map(|p| p.hook_id.as_str()).collect();
+        assert_eq!(hook_ids, ["1", "2", "5"]);
+    }
+}
