@@ -67,6 +67,34 @@ fn a_table_has_the_default_columns_aligned() {
 }
 
 #[test]
+fn a_single_resource_is_a_table_of_one_row() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/contacts/22");
+        then.status(200)
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({ "data": contacts()[1] }));
+    });
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", server.base_url())
+            .env("KAJABI_ACCESS_TOKEN", "output-token")
+            .args([
+                "contacts",
+                "get",
+                "22",
+                "--format",
+                "table",
+                "--columns",
+                "id,email",
+            ]),
+        None,
+    );
+    assert_eq!(stdout(&output), "id  email\n22  cb@example.com\n");
+}
+
+#[test]
 fn csv_follows_rfc_4180_with_the_columns_asked_for() {
     let server = MockServer::start();
     serve(&server, "1", contacts());

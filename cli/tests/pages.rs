@@ -391,39 +391,36 @@ fn answer_page(
 
 #[test]
 fn parallel_pages_are_in_flight_together() {
-    let (base, gave_up) = pages_2_and_3_together(6);
-    let config = tempfile::tempdir().unwrap();
-    let output = run(
-        kajabi(config.path())
-            .env("KAJABI_BASE_URL", &base)
-            .env("KAJABI_ACCESS_TOKEN", "pages-token")
-            .args([
-                "contacts",
-                "list",
-                "--all",
-                "--page-size",
-                "2",
-                "--parallel",
-                "4",
-            ]),
-        None,
-    );
-    assert!(output.status.success(), "{}", describe(&output));
-    assert!(
-        !gave_up.load(Ordering::SeqCst),
-        "page 3 was not asked for while page 2 was in flight"
-    );
-    let ids: Vec<String> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    assert_eq!(ids, numbers(1..=12));
+    // With --all, and with a --limit (12 items: six pages of 2) that leaves room for the
+    // whole window.
+    for bound in [&["--all"][..], &["--limit", "12"]] {
+        let (base, gave_up) = pages_2_and_3_together(6);
+        let config = tempfile::tempdir().unwrap();
+        let output = run(
+            kajabi(config.path())
+                .env("KAJABI_BASE_URL", &base)
+                .env("KAJABI_ACCESS_TOKEN", "pages-token")
+                .args(["contacts", "list", "--page-size", "2", "--parallel", "4"])
+                .args(bound),
+            None,
+        );
+        assert!(output.status.success(), "{bound:?}: {}", describe(&output));
+        assert!(
+            !gave_up.load(Ordering::SeqCst),
+            "{bound:?}: page 3 was not asked for while page 2 was in flight"
+        );
+        let ids: Vec<String> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids, numbers(1..=12), "{bound:?}");
+    }
 }
 
 #[test]
@@ -484,6 +481,13 @@ fn help_says_what_parallel_does() {
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(help.contains("--parallel <N>"), "{help}");
     assert!(help.contains("With --all or --limit only"), "{help}");
+    // The clamping note is on --page-size's entry, and on no other.
+    assert_eq!(help.matches("clamped").count(), 1, "{help}");
+    let page_size = help
+        .split("\n\n")
+        .find(|entry| entry.trim_start().starts_with("--page-size <"))
+        .expect("a --page-size entry");
+    assert!(page_size.contains("clamped"), "{page_size}");
     let output = run(
         kajabi(config.path()).args(["contacts", "get", "--help"]),
         None,
