@@ -87,9 +87,11 @@ async fn the_generated_token_operation_sends_a_form_without_authorization() {
 
 #[tokio::test]
 async fn me_status_errors_are_typed() {
-    let cases: [(u16, &str, &str, &str); 4] = [
+    let cases: [(u16, &str, &str, &str); 6] = [
         (401, "application/vnd.api+json", r#"{"errors":[{"status":"401","title":"Unauthorized"}]}"#, "get_me returned 401 Unauthorized; the token is invalid"),
         (403, "application/vnd.api+json", r#"{"errors":[{"status":"403","title":"Forbidden","detail":"missing scope"}]}"#, "get_me returned 403 Forbidden: missing scope; the API key lacks the permission for this call"),
+        (404, "application/vnd.api+json", r#"{"errors":[{"status":"404","title":"Not Found"}]}"#, "get_me returned 404 Not Found; check the id"),
+        (429, "application/vnd.api+json", r#"{"errors":[{"status":"429","title":"Too Many Requests"}]}"#, "get_me returned 429 Too Many Requests; rate limited: retry later"),
         (500, "text/html", "<html>oops</html>", "get_me returned 500 Internal Server Error with a body that is not a Kajabi error (text/html)"),
         (502, "text/plain", "", "get_me returned 502 Bad Gateway with an empty body"),
     ];
