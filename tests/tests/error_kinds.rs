@@ -199,6 +199,9 @@ async fn errors_without_a_response_have_their_kinds() {
     let client = faulty::builder(&refusing.base_url).build().unwrap();
     let error = client.get_me().send().await.expect_err("refused");
     assert_eq!(error.kind(), ErrorKind::Transport, "{error:?}");
+    // The cause is kept for whoever walks the chain.
+    let causes = std::iter::successors(std::error::Error::source(&error), |e| e.source());
+    assert_ne!(causes.count(), 0, "{error:?}");
     let error = Client::builder()
         .base_url("http://example.com")
         .build()
