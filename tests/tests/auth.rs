@@ -313,3 +313,36 @@ async fn a_short_lived_token_is_renewed_at_half_its_life() {
     client.get_me().send().await.unwrap();
     refresh.assert_calls_async(1).await;
 }
+
+/// A session exported after a grant carries both tokens; a client resumed from it after the
+/// renewal time renews with the exported refresh token.
+#[tokio::test]
+async fn an_exported_session_carries_the_refresh_token_a_resumed_client_renews_with() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at-1", "rt-1", 7200).await;
+    let first = client(&server);
+    first.access_token().await.unwrap();
+    let exported = first.session_tokens().expect("a session after the grant");
+    assert_eq!(exported.access_token().secret(), "at-1");
+    assert_eq!(exported.refresh_token().map(|t| t.secret()), Some("rt-1"));
+    let refresh = refresh_grant(
+        &server,
+        "rt-1",
+        200,
+        json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 7200}),
+    )
+    .await;
+    let me = me_with(&server, "at-2").await;
+    let stale = kajabi_api::SessionTokens::new(
+        exported.access_token().secret(),
+        exported.refresh_token().cloned(),
+        Some(std::time::UNIX_EPOCH),
+    );
+    let resumed = Client::builder()
+        .base_url(server.base_url())
+        .build_with_session(stale)
+        .unwrap();
+    resumed.get_me().send().await.unwrap();
+    refresh.assert_calls_async(1).await;
+    me.assert_calls_async(1).await;
+}
