@@ -199,3 +199,46 @@ async fn call_operation_sends_the_typed_request_by_name() {
         "{error}"
     );
 }
+
+/// `Client::request` sends each method Kajabi's API uses, named in any case, with the bearer,
+/// and refuses another method before sending anything.
+#[tokio::test]
+async fn a_raw_request_sends_every_method_the_api_uses() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    let client = client(&server);
+    for method in ["get", "POST", "Put", "patch", "DELETE", "head", "options"] {
+        let upper = method.to_ascii_uppercase();
+        let answered = server
+            .mock_async(|when, then| {
+                when.method(upper.as_str())
+                    .path("/v1/raw")
+                    .header("authorization", "Bearer at");
+                then.status(200)
+                    .header("content-type", "application/vnd.api+json")
+                    .body(if upper == "HEAD" {
+                        ""
+                    } else {
+                        r#"{"data": []}"#
+                    });
+            })
+            .await;
+        let body = client.request(method, "/v1/raw", &[], None).await;
+        let body = body.unwrap_or_else(|e| panic!("{method}: {e}"));
+        let expected = (upper != "HEAD").then(|| json!({"data": []}));
+        assert_eq!(body, expected, "{method}");
+        answered.assert_calls_async(1).await;
+    }
+    let trace = server
+        .mock_async(|when, then| {
+            when.method("TRACE");
+            then.status(200);
+        })
+        .await;
+    let error = client
+        .request("TRACE", "/v1/raw", &[], None)
+        .await
+        .expect_err("TRACE is not a method of the API");
+    assert!(error.is_request(), "{error:?}");
+    trace.assert_calls_async(0).await;
+}
