@@ -65,7 +65,7 @@ fn bad_input_exits_2_and_sends_nothing() {
         (
             vec!["contacts".into(), "create".into(), "--body".into(), "-".into()],
             Some(json!({"data": {"type": "contacts", "attributes": {"email": 5, "name": "n"}, "relationships": relationships}}).to_string()),
-            "member `/data/attributes/email` does not fit",
+            "member `/data/attributes/email` does not fit the schema (`type`), given by --email;",
         ),
         (
             vec!["contacts".into(), "create".into(), "--email".into(), "a@example.com".into()],
