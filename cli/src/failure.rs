@@ -65,7 +65,7 @@ impl Failure {
                             .args
                             .iter()
                             .filter(|a| a.wire == parameter)
-                            .map(|a| format!("--{}", a.flag))
+                            .map(request::typed_as)
                             .collect(),
                         (None, None) => Vec::new(),
                     };

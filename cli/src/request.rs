@@ -257,9 +257,18 @@ pub(crate) fn flags_at(command: &Command, pointer: &str) -> Vec<String> {
         ["data", "id"] => spec
             .id_param
             .and_then(|wire| command.args.iter().find(|a| a.wire == wire))
-            .map(|a| vec![format!("<{}>", a.flag)])
+            .map(|a| vec![typed_as(a)])
             .unwrap_or_default(),
         _ => Vec::new(),
+    }
+}
+
+/// `arg` as the user types it: `<id>` for a path parameter (a positional), `--email` else.
+pub(crate) fn typed_as(arg: &Arg) -> String {
+    if arg.location == Location::Path {
+        format!("<{}>", arg.flag)
+    } else {
+        format!("--{}", arg.flag)
     }
 }
 

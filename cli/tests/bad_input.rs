@@ -6,7 +6,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use httpmock::{Method::GET, MockServer};
+use httpmock::{Method::GET, Method::PATCH, MockServer};
 use serde_json::json;
 use support::{describe, kajabi, run};
 
@@ -159,6 +159,50 @@ fn errors_map_to_exit_codes_in_one_line() {
         assert!(!stderr.contains(TOKEN) && !stderr.contains("bad-input-secret"));
         assert!(output.stdout.is_empty());
     }
+}
+
+/// A 422's errors are listed a line each, named by the flag (or positional) that sets the
+/// member of their `source.pointer`, or that sends their `source.parameter`.
+#[test]
+fn a_422_names_the_flag_of_each_error() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(PATCH).path("/v1/contacts/5");
+        then.status(422)
+            .header("content-type", "application/vnd.api+json")
+            .json_body(json!({"errors": [
+                {"status": "422", "detail": "is taken", "source": {"pointer": "/data/attributes/email"}},
+                {"status": "422", "detail": "is not yours", "source": {"pointer": "/data/id"}},
+                {"status": "422", "detail": "is odd", "source": {"parameter": "id"}},
+                {"status": "422", "detail": "is wrong", "source": {"pointer": "/data/nothing"}},
+            ]}));
+    });
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        with_env(&mut kajabi(config.path()), &server).args([
+            "contacts",
+            "update",
+            "5",
+            "--name",
+            "N",
+            "--email",
+            "n@example.com",
+        ]),
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let details: Vec<&str> = stderr.lines().skip(1).collect();
+    assert_eq!(
+        details,
+        [
+            "  --email: is taken",
+            "  <id>: is not yours",
+            "  <id>: is odd",
+            "  is wrong"
+        ],
+        "{stderr}"
+    );
 }
 
 #[test]
