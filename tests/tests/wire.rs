@@ -241,4 +241,17 @@ async fn a_raw_request_sends_every_method_the_api_uses() {
         .expect_err("TRACE is not a method of the API");
     assert!(error.is_request(), "{error:?}");
     trace.assert_calls_async(0).await;
+    // A path goes below the base URL: one leading `/`, not none (it would run into the
+    // port) and not two (a URL of another host).
+    for path in ["v1/raw", "//v1/raw"] {
+        let error = client
+            .request("get", path, &[], None)
+            .await
+            .expect_err(path);
+        assert!(error.is_request(), "{path}: {error:?}");
+        assert!(
+            error.to_string().contains("must start with one `/`"),
+            "{path}: {error}"
+        );
+    }
 }
