@@ -25,13 +25,21 @@ pub(crate) fn arg<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, E
     serde_json::from_slice(&bytes).map_err(|_| unfit())
 }
 
-/// The response body as JSON.
-pub(crate) fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Value, Error> {
+/// The response body as JSON; a `list` operation's page keeps its `data` when it is empty.
+pub(crate) fn json<T: Serialize>(response: ResponseValue<T>, list: bool) -> Result<Value, Error> {
     let unserializable = |e: serde_json::Error| {
         Error::invalid_request(format!("the response does not serialize: {e}"))
     };
     let bytes = serde_json::to_vec(&response.into_inner()).map_err(unserializable)?;
-    serde_json::from_slice(&bytes).map_err(unserializable)
+    let mut value: Value = serde_json::from_slice(&bytes).map_err(unserializable)?;
+    // The generated types leave an empty `Vec` out when they serialize, so an empty page
+    // would come back as `{}`: not the JSON:API document Kajabi sent, and no list to show.
+    if let (true, Value::Object(members)) = (list, &mut value) {
+        members
+            .entry("data")
+            .or_insert_with(|| Value::Array(Vec::new()));
+    }
+    Ok(value)
 }
 
 /// A list operation called by name ([`crate::Client::paginate_operation`]), walked by the

@@ -95,6 +95,20 @@ fn a_single_resource_is_a_table_of_one_row() {
 }
 
 #[test]
+fn an_empty_list_is_an_empty_document_and_an_empty_table() {
+    let server = MockServer::start();
+    serve(&server, "1", Vec::new());
+    for args in [
+        &["--format", "table"][..],
+        &["--format", "table", "--columns", "id,email"],
+    ] {
+        assert_eq!(stdout(&list(&server, args)), "", "{args:?}");
+    }
+    let json: Value = serde_json::from_str(&stdout(&list(&server, &[]))).unwrap();
+    assert_eq!(json, json!({"data": []}));
+}
+
+#[test]
 fn csv_follows_rfc_4180_with_the_columns_asked_for() {
     let server = MockServer::start();
     serve(&server, "1", contacts());

@@ -255,3 +255,23 @@ async fn a_raw_request_sends_every_method_the_api_uses() {
         );
     }
 }
+
+/// An empty page called by name is the document Kajabi sent, `{"data": []}`, not `{}`.
+#[tokio::test]
+async fn call_operation_keeps_an_empty_pages_data() {
+    let server = MockServer::start_async().await;
+    client_credentials_grant(&server, "at", "rt", 7200).await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/contacts");
+            then.status(200)
+                .header("content-type", "application/vnd.api+json")
+                .json_body(json!({"data": []}));
+        })
+        .await;
+    let page = client(&server)
+        .call_operation("list_contacts", &serde_json::Map::new(), None)
+        .await
+        .unwrap();
+    assert_eq!(page, json!({"data": []}));
+}

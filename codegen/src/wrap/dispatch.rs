@@ -78,12 +78,13 @@ pub(super) fn dispatch_arm(
             }
         });
     }
+    let list = operation.paginated;
     Ok(quote::quote! {
         #name => Box::pin(async move {
             #[allow(unused_mut)]
             let mut call = self.#method();
             #(#setters)*
-            crate::contract::by_name::json(call.send().await?)
+            crate::contract::by_name::json(call.send().await?, #list)
         }),
     })
 }
