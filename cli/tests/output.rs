@@ -224,8 +224,25 @@ fn a_column_no_item_has_is_named_with_those_there_are() {
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("no item has a member `nickname`") && stderr.contains("email"),
+        stderr.contains(
+            "no item has a member `nickname`; the items have: id, type, created_at, email, name"
+        ),
         "{stderr}"
     );
     assert!(output.stdout.is_empty(), "{}", describe(&output));
+}
+
+#[test]
+fn a_long_cell_is_cut_to_sixty_characters_and_a_control_character_is_a_space() {
+    let server = MockServer::start();
+    let long = "x".repeat(100);
+    serve(
+        &server,
+        "1",
+        vec![contact("1", &format!("two\nlines {long}"), "a@example.com")],
+    );
+    let out = stdout(&list(&server, &["--format", "table", "--columns", "name"]));
+    let cell = format!("two lines {}…", "x".repeat(49));
+    assert_eq!(cell.chars().count(), 60);
+    assert_eq!(out, format!("name\n{cell}\n"));
 }

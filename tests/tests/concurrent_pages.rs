@@ -332,6 +332,31 @@ async fn by_name_later_pages_answering_first_come_in_order_with_the_same_request
     );
 }
 
+/// `page[number]` and `page[size]` in the params of a by-name walk set where it starts and
+/// the size every page is asked for.
+#[tokio::test(start_paused = true)]
+async fn by_name_pages_start_at_the_page_and_size_the_params_give() {
+    let server = Pages::start(10, 3, true, |_, _| Answer::page(0)).await;
+    let mut params = serde_json::Map::new();
+    params.insert("page[size]".into(), 3.into());
+    params.insert("page[number]".into(), 8.into());
+    let client = server.client();
+    let items = client
+        .paginate_operation("list_contacts", params)
+        .items()
+        .take(100)
+        .map_ok(|contact| contact["id"].as_str().expect("an id").to_string())
+        .try_collect::<Vec<String>>();
+    let items = faulty::bounded("by-name items", items).await.unwrap();
+    assert_eq!(items, server.ids(8, 10));
+    assert_eq!(server.asked(), [8, 9, 10]);
+    let targets = server.take_targets();
+    assert!(
+        targets.iter().all(|t| t.contains("page%5Bsize%5D=3")),
+        "{targets:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_fast_error_on_page_9_of_10_comes_after_pages_1_to_8() {
     let server = Pages::start(10, 2, true, |page, _| match page {
