@@ -229,6 +229,27 @@ fn bad_ids_and_timeouts_are_refused_before_sending() {
     any.assert_calls(0);
 }
 
+/// An empty `KAJABI_TIMEOUT` is as if it were unset, as with the other variables.
+#[test]
+fn an_empty_kajabi_timeout_is_the_default() {
+    let server = MockServer::start();
+    let answered = server.mock(|when, then| {
+        when.path("/v1/anything");
+        then.status(200).json_body(json!({"data": []}));
+    });
+    let config = tempfile::tempdir().unwrap();
+    let output = run(
+        kajabi(config.path())
+            .env("KAJABI_BASE_URL", server.base_url())
+            .env("KAJABI_ACCESS_TOKEN", "writes-token")
+            .env("KAJABI_TIMEOUT", "")
+            .args(["api", "GET", "/v1/anything"]),
+        None,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    answered.assert_calls(1);
+}
+
 #[test]
 fn a_timeout_names_the_url_and_the_flag() {
     let server = MockServer::start();
