@@ -138,11 +138,10 @@ impl<'a> crate::Paginate<'a> for OperationPages<'a> {
 
 /// A list response as JSON taken apart into its items, `links` and `meta`.
 fn page_of(mut page: Value) -> Result<crate::Page<Value>, Error> {
-    // The typed response leaves out an empty `data` when it serializes.
-    let items = match page.get_mut("data").map(Value::take) {
-        Some(Value::Array(items)) => items,
-        None | Some(Value::Null) if page.is_object() => Vec::new(),
-        _ => return Err(Error::unusable_body("the page has no `data` array")),
+    // `call_operation` keeps an empty page's `data` (see `json`): a page without one is
+    // not a list.
+    let Some(Value::Array(items)) = page.get_mut("data").map(Value::take) else {
+        return Err(Error::unusable_body("the page has no `data` array"));
     };
     let member = |name: &str| page.get(name).filter(|v| !v.is_null()).cloned();
     let links = member("links")
@@ -168,7 +167,21 @@ mod tests {
         .unwrap();
         assert_eq!(page.items(), [json!({"id": "1"})]);
         assert_eq!((page.total_pages(), page.total_count()), (Some(3), Some(5)));
-        assert!(super::page_of(json!({})).unwrap().items().is_empty());
-        assert!(super::page_of(json!({"data": 1})).unwrap_err().is_decode());
+        assert!(super::page_of(json!({"data": []}))
+            .unwrap()
+            .items()
+            .is_empty());
+        // Not a list: `call_operation` of a list operation always has a `data` array.
+        for body in [
+            json!({}),
+            json!({"data": 1}),
+            json!({"data": null}),
+            json!(null),
+        ] {
+            assert!(
+                super::page_of(body.clone()).unwrap_err().is_decode(),
+                "{body}"
+            );
+        }
     }
 }

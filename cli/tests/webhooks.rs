@@ -63,13 +63,24 @@ fn trigger_fires_the_event_on_the_sandbox() {
         clear_hooks(&client).await;
         register(&client, "order_created", "https://example.com/hooks/orders").await
     });
+    // The sandbox is local: a proxy in the environment is not asked to reach it.
+    let proxy = httpmock::MockServer::start();
+    let proxied = proxy.mock(|when, then| {
+        when.any_request();
+        then.status(502);
+    });
     let config = tempfile::tempdir().unwrap();
     let output = run(
         kajabi(config.path())
             .args(["webhooks", "trigger", "order_created"])
-            .env("KAJABI_BASE_URL", sandbox.base_url()),
+            .env("KAJABI_BASE_URL", sandbox.base_url())
+            .env("HTTP_PROXY", proxy.base_url())
+            .env("http_proxy", proxy.base_url())
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy"),
         None,
     );
+    proxied.assert_calls(0);
     // Not delivered (the sandbox delivers to loopback only): reported, and exit 1.
     assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
