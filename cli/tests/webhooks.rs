@@ -347,10 +347,23 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
 
 #[test]
 fn listen_refuses_a_base_url_that_is_not_a_sandbox_before_changing_anything() {
+    // Not found; the API's JSON; a sandbox's answer with an error status.
+    let answers = [
+        (404, "not here"),
+        (200, r#"{"data": []}"#),
+        (503, r#"{"sandbox": "kajabi-sandbox"}"#),
+    ];
+    for (status, body) in answers {
+        refused_before_changing_anything(status, body);
+    }
+}
+
+/// `kajabi webhooks listen` against a server whose every GET answers `status` and `body`.
+fn refused_before_changing_anything(status: u16, body: &str) {
     let server = MockServer::start();
     let looked = server.mock(|when, then| {
         when.method(Method::GET);
-        then.status(404).body("not here");
+        then.status(status).body(body);
     });
     let changes: Vec<_> = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE]
         .into_iter()
@@ -371,9 +384,17 @@ fn listen_refuses_a_base_url_that_is_not_a_sandbox_before_changing_anything() {
             .env("KAJABI_CLIENT_SECRET", "s3cret-value"),
         None,
     );
-    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{status}: {}",
+        describe(&output)
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("is not a kajabi sandbox"), "{stderr}");
+    assert!(
+        stderr.contains("is not a kajabi sandbox"),
+        "{status}: {stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(!describe(&output).contains("s3cret"));
     assert!(output.stdout.is_empty());
