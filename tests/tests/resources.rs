@@ -247,6 +247,21 @@ fn undeclared_nulls_and_foreign_identifiers_survive_and_a_missing_id_is_an_error
     );
     assert!(out["attributes"].get("email").is_none());
 
+    // Clearing a relationship drops its identifier, `type` included: no identifier without
+    // an id goes out.
+    let mut cleared = resources::Contact::try_from(json!({
+        "id": "6", "type": "contacts",
+        "relationships": {"site": {"data": {"type": "sites", "id": "9"}},
+                          "tags": {"data": [{"type": "contact_tags", "id": "3"}]}}
+    }))
+    .unwrap();
+    cleared.site = None;
+    cleared.tags = None;
+    assert_eq!(
+        Value::from(cleared),
+        json!({"id": "6", "type": "contacts", "relationships": {"site": {}, "tags": {}}})
+    );
+
     let error = resources::Contact::try_from(json!({"type": "contacts"})).unwrap_err();
     assert!(error.to_string().contains("`id`"), "{error}");
 }
