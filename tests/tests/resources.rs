@@ -180,6 +180,10 @@ async fn flat_fields_hold_the_attributes_and_relationship_ids() {
         .as_array()
         .expect("tags");
     assert_eq!(contact.tags.as_ref().map(Vec::len), Some(tags.len()));
+    // The relationship's own endpoint gives the same ids.
+    let tag_ids = client.contacts().tags(&contact.id).await.unwrap();
+    assert!(!tag_ids.is_empty());
+    assert_eq!(Some(tag_ids), contact.tags);
     // Lifted members leave the residue; what the fields do not hold stays in it.
     assert!(contact.extra["attributes"].get("email").is_none());
     assert_eq!(contact.extra["type"], "contacts");
@@ -264,6 +268,19 @@ fn undeclared_nulls_and_foreign_identifiers_survive_and_a_missing_id_is_an_error
 
     let error = resources::Contact::try_from(json!({"type": "contacts"})).unwrap_err();
     assert!(error.to_string().contains("`id`"), "{error}");
+    for (value, found) in [
+        (json!(5), "a number"),
+        (json!([]), "an array"),
+        (json!("contact"), "a string"),
+        (json!(null), "null"),
+        (json!(true), "a boolean"),
+    ] {
+        let error = resources::Contact::try_from(value).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!("found {found}")),
+            "{error}"
+        );
+    }
 }
 
 /// Every create/update operation of a resource has a parameter struct, which reads the
