@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use httpmock::{Method, MockServer};
-use kajabi_api::resources::NewHook;
+use kajabi_api::resources::{HookId, NewHook};
 use kajabi_sandbox::{Outcome, Sandbox};
 use serde_json::{json, Value};
 use support::{describe, kajabi, run};
@@ -211,6 +211,32 @@ fn loopback_hooks(runtime: &tokio::runtime::Runtime, client: &kajabi_api::Client
     })
 }
 
+/// The id of the sandbox's loopback hook for `event`.
+fn loopback_hook_id(
+    runtime: &tokio::runtime::Runtime,
+    client: &kajabi_api::Client,
+    event: &str,
+) -> HookId {
+    runtime.block_on(async {
+        client
+            .hooks()
+            .list()
+            .page_size(100)
+            .send()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| {
+                h.event.as_deref() == Some(event)
+                    && h.target_url
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with("http://127.0.0.1:"))
+            })
+            .expect("a loopback hook for the event")
+            .id
+    })
+}
+
 #[cfg(unix)]
 #[test]
 fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
@@ -233,6 +259,8 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
             "listen",
             "--events",
             "order_created,tag_added",
+            "--site",
+            "1",
             "--forward-to",
             &forward.url("/local/hooks"),
         ])
@@ -280,14 +308,32 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
     // Forwarded before it was printed.
     forwarded.assert_calls(1);
 
+    // On Ctrl-C: a hook deleted meanwhile counts as deleted; one the server refuses to
+    // delete is named, and the exit is 1.
+    let gone = loopback_hook_id(&runtime, &client, "order_created");
+    runtime.block_on(client.hooks().delete(&gone)).unwrap();
+    let stuck = loopback_hook_id(&runtime, &client, "tag_added");
+    sandbox
+        .fault(
+            kajabi_sandbox::Fault::on("delete_hook")
+                .when("id", stuck.as_str())
+                .status(500),
+        )
+        .unwrap();
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(interrupted.success());
     let status = exit_of(child);
-    assert!(status.success(), "exit {status:?}");
-    assert!(loopback_hooks(&runtime, &client).is_empty(), "hooks left");
+    assert_eq!(status.code(), Some(1), "exit {status:?}");
+    let failed = line_with(&stderr, "could not delete hooks");
+    assert!(
+        failed.contains(&format!("could not delete hooks {}:", stuck.as_str())),
+        "{failed}"
+    );
+    sandbox.clear_faults();
+    assert_eq!(loopback_hooks(&runtime, &client), ["tag_added"]);
 }
 
 #[cfg(unix)]
