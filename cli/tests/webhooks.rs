@@ -161,9 +161,18 @@ fn lines(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
 
 /// The next line of `lines` that contains `needle`, within the hang guard.
 fn line_with(lines: &mpsc::Receiver<String>, needle: &str) -> String {
+    line_within(lines, needle, GUARD)
+}
+
+/// A line known to be written already (before one read on the other pipe) reaches its
+/// reader thread within this, unless something hangs.
+const WRITTEN: Duration = Duration::from_secs(10);
+
+/// The next line containing `needle`, waiting at most `bound` for each line.
+fn line_within(lines: &mpsc::Receiver<String>, needle: &str, bound: Duration) -> String {
     loop {
         let line = lines
-            .recv_timeout(GUARD)
+            .recv_timeout(bound)
             .unwrap_or_else(|e| panic!("no line with {needle:?}: {e}"));
         if line.contains(needle) {
             return line;
@@ -252,6 +261,12 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
             .body_includes(r#""event":"order_created""#);
         then.status(200);
     });
+    forward.mock(|when, then| {
+        when.method(Method::POST)
+            .path("/local/hooks")
+            .body_includes(r#""event":"tag_added""#);
+        then.status(503);
+    });
     let config = tempfile::tempdir().unwrap();
     let mut child = kajabi(config.path())
         .args([
@@ -307,6 +322,15 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
     assert!(printed["payload"].as_array().is_some_and(|p| !p.is_empty()));
     // Forwarded before it was printed.
     forwarded.assert_calls(1);
+    // A forward the receiver refuses is one line on stderr, written before the delivery's.
+    assert_eq!(sandbox.trigger("tag_added"), Ok(1));
+    let line = stdout.recv_timeout(GUARD).expect("a delivery line");
+    assert!(line.contains(r#""event":"tag_added""#), "{line}");
+    let refused = line_within(&stderr, "forwarding to", WRITTEN);
+    assert!(
+        refused.contains("it answered 503 Service Unavailable"),
+        "{refused}"
+    );
 
     // On Ctrl-C: a hook deleted meanwhile counts as deleted; one the server refuses to
     // delete is named, and the exit is 1.
@@ -373,14 +397,15 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
     assert_eq!(registered, every);
     for _ in 0..2 {
         assert_eq!(sandbox.trigger("purchase"), Ok(1));
-        let failed = line_with(&stderr, "forwarding to");
+        let printed: Value =
+            serde_json::from_str(&stdout.recv_timeout(GUARD).expect("a line")).expect("JSON");
+        assert_eq!(printed["event"], "purchase");
+        // Forwarded, and failed, before the delivery was printed.
+        let failed = line_within(&stderr, "forwarding to", WRITTEN);
         assert!(
             failed.contains("127.0.0.1:9") && failed.contains("refused"),
             "{failed}"
         );
-        let printed: Value =
-            serde_json::from_str(&stdout.recv_timeout(GUARD).expect("a line")).expect("JSON");
-        assert_eq!(printed["event"], "purchase");
     }
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
