@@ -41,6 +41,35 @@ async fn spans_carry_opentelemetrys_http_client_attributes() {
     a_404_is_one_call_span_with_one_attempt_span().await;
     a_retried_429_has_one_span_per_attempt_with_the_resend_count().await;
     a_first_call_traces_its_token_request_in_spans_of_its_own().await;
+    an_operation_shows_its_template_and_a_raw_request_its_path().await;
+}
+
+/// `url.template` is the operation's path template, parameters unfilled; a request built
+/// by hand (`Client::request`) has no template and shows its path.
+async fn an_operation_shows_its_template_and_a_raw_request_its_path() {
+    let spans = Spans::default();
+    let _guard = tracing::subscriber::set_default(spans.subscriber(tracing::Level::INFO));
+    let body = serde_json::json!({"errors": [{"status": "404", "title": "Not Found"}]});
+    let server = Faulty::start(vec![reply(json(404, &body)), reply(json(404, &body))]).await;
+    let client = faulty::builder(&server.base_url()).build().unwrap();
+    let error = bounded("get_contact", client.get_contact().id("5").send())
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error:?}");
+    let error = bounded("raw", client.request("get", "/v1/raw/7", &[], None))
+        .await
+        .unwrap_err();
+    assert!(error.is_not_found(), "{error:?}");
+
+    let all = spans.all();
+    let attempts = spans.named("kajabi.attempt");
+    let [operation, raw] = attempts.as_slice() else {
+        panic!("two attempt spans: {all:#?}")
+    };
+    assert_eq!(operation.get("url.template"), Some("/v1/contacts/{id}"));
+    assert_eq!(operation.get("otel.name"), Some("GET /v1/contacts/{id}"));
+    assert_eq!(raw.get("url.template"), Some("/v1/raw/7"));
+    assert_eq!(raw.get("otel.name"), Some("GET /v1/raw/7"));
 }
 
 async fn a_404_is_one_call_span_with_one_attempt_span() {
