@@ -416,6 +416,46 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
     assert!(loopback_hooks(&runtime, &client).is_empty(), "hooks left");
 }
 
+/// A trigger answered with anything but 202 and its delivery ids is reported, exit 1.
+#[test]
+fn trigger_reports_an_answer_without_delivery_ids() {
+    for (status, body) in [
+        (200, json!({"delivery_ids": []})),
+        (202, json!({"accepted": true})),
+    ] {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(Method::GET).path("/_sandbox/info");
+            then.status(200)
+                .json_body(json!({"sandbox": "kajabi-sandbox"}));
+        });
+        server.mock(|when, then| {
+            when.method(Method::POST)
+                .path("/_sandbox/webhooks/trigger/purchase");
+            then.status(status).json_body(body.clone());
+        });
+        let config = tempfile::tempdir().unwrap();
+        let output = run(
+            kajabi(config.path())
+                .args(["webhooks", "trigger", "purchase"])
+                .env("KAJABI_BASE_URL", server.base_url()),
+            None,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{status}: {}",
+            describe(&output)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("answered the trigger {status}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("without delivery ids"), "{stderr}");
+    }
+}
+
 #[test]
 fn listen_refuses_a_base_url_that_is_not_a_sandbox_before_changing_anything() {
     // Not found; the API's JSON; a sandbox's answer with an error status.
