@@ -416,6 +416,33 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
     assert!(loopback_hooks(&runtime, &client).is_empty(), "hooks left");
 }
 
+/// A stand-in for the sandbox's own routes: `/_sandbox/info`, and the trigger of `purchase`
+/// answered with `status` and `body`.
+fn fake_sandbox(status: u16, body: &Value) -> MockServer {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(Method::GET).path("/_sandbox/info");
+        then.status(200)
+            .json_body(json!({"sandbox": "kajabi-sandbox"}));
+    });
+    server.mock(|when, then| {
+        when.method(Method::POST)
+            .path("/_sandbox/webhooks/trigger/purchase");
+        then.status(status).json_body(body.clone());
+    });
+    server
+}
+
+fn trigger_purchase(server: &MockServer) -> std::process::Output {
+    let config = tempfile::tempdir().unwrap();
+    run(
+        kajabi(config.path())
+            .args(["webhooks", "trigger", "purchase"])
+            .env("KAJABI_BASE_URL", server.base_url()),
+        None,
+    )
+}
+
 /// A trigger answered with anything but 202 and its delivery ids is reported, exit 1.
 #[test]
 fn trigger_reports_an_answer_without_delivery_ids() {
@@ -423,24 +450,7 @@ fn trigger_reports_an_answer_without_delivery_ids() {
         (200, json!({"delivery_ids": []})),
         (202, json!({"accepted": true})),
     ] {
-        let server = MockServer::start();
-        server.mock(|when, then| {
-            when.method(Method::GET).path("/_sandbox/info");
-            then.status(200)
-                .json_body(json!({"sandbox": "kajabi-sandbox"}));
-        });
-        server.mock(|when, then| {
-            when.method(Method::POST)
-                .path("/_sandbox/webhooks/trigger/purchase");
-            then.status(status).json_body(body.clone());
-        });
-        let config = tempfile::tempdir().unwrap();
-        let output = run(
-            kajabi(config.path())
-                .args(["webhooks", "trigger", "purchase"])
-                .env("KAJABI_BASE_URL", server.base_url()),
-            None,
-        );
+        let output = trigger_purchase(&fake_sandbox(status, &body));
         assert_eq!(
             output.status.code(),
             Some(1),
@@ -453,6 +463,37 @@ fn trigger_reports_an_answer_without_delivery_ids() {
             "{stderr}"
         );
         assert!(stderr.contains("without delivery ids"), "{stderr}");
+    }
+}
+
+/// Each delivery that did not arrive is named with what became of it.
+#[test]
+fn trigger_names_what_became_of_each_delivery() {
+    let server = fake_sandbox(202, &json!({"delivery_ids": [1, 2, 3, 4]}));
+    let outcomes = [
+        json!({"result": "pending"}),
+        json!({"result": "failed", "reason": "connection refused"}),
+        json!({"result": "skipped_not_loopback"}),
+        json!({"result": "lost"}),
+    ];
+    for (id, outcome) in (1..).zip(outcomes) {
+        server.mock(|when, then| {
+            when.method(Method::GET)
+                .path(format!("/_sandbox/webhooks/deliveries/{id}"));
+            then.status(200).json_body(json!({
+                "id": id, "target_url": format!("http://127.0.0.1:1/{id}"), "outcome": outcome}));
+        });
+    }
+    let output = trigger_purchase(&server);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for said in [
+        "delivery 1 to http://127.0.0.1:1/1 still pending",
+        "delivery 2 to http://127.0.0.1:1/2 failed (connection refused)",
+        "delivery 3 to http://127.0.0.1:1/3 skipped (the sandbox delivers to loopback targets only)",
+        "delivery 4 to http://127.0.0.1:1/4 in an unknown state",
+    ] {
+        assert!(stderr.contains(said), "{said:?} in {stderr}");
     }
 }
 
