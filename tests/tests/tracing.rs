@@ -56,6 +56,9 @@ async fn trace_level_tracing_shows_no_credentials() {
         "url.template=\"/v1/me\"",
         "http.response.status_code=200",
         "request_id=\"req-77\"",
+        // The DEBUG events of target kajabi_api::headers.
+        "http.request.header.accept=\"application/vnd.api+json\"",
+        "http.response.header.x-request-id=\"req-77\"",
     ] {
         assert!(log.contains(field), "{field} missing from:\n{log}");
     }
