@@ -127,6 +127,21 @@ async fn a_resource_handle_passes_its_options_to_each_call() {
     }
 }
 
+/// `Debug` shows the options' timeout and header names, never a header's value.
+#[test]
+fn debug_shows_header_names_not_values() {
+    let options = CallOptions::new()
+        .timeout(Duration::from_secs(5))
+        .header("x-trace-me", "value-5926");
+    let printed = format!("{options:?}");
+    assert!(
+        printed.starts_with("CallOptions { timeout: Some(5s)"),
+        "{printed}"
+    );
+    assert!(printed.contains(r#"headers: ["x-trace-me"]"#), "{printed}");
+    assert!(!printed.contains("5926"), "{printed}");
+}
+
 #[tokio::test]
 async fn owned_and_malformed_headers_fail_the_call_before_it_is_sent() {
     let server = Faulty::always(me_ok()).await;

@@ -279,4 +279,6 @@ async fn a_mock_s_debug_shows_no_credentials() {
     });
     assert!(!printed.contains("the-client-secret"), "{printed}");
     assert!(!printed.contains("the-access-token"), "{printed}");
+    // What may be shown is: the answer's status.
+    assert!(printed.contains("Answer { status: 200, .. }"), "{printed}");
 }
