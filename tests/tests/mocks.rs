@@ -125,6 +125,29 @@ async fn a_user_lists_contacts_backing_off_on_two_429s() {
     );
 }
 
+/// `rate_limited` sends `Retry-After` in whole seconds, a fraction rounded up.
+#[tokio::test]
+async fn rate_limited_sends_retry_after_in_whole_seconds_rounded_up() {
+    for (given, sent) in [
+        (Duration::from_secs(2), 2),
+        (Duration::from_millis(2001), 3),
+        (Duration::ZERO, 0),
+    ] {
+        let server = MockServer::start_async().await;
+        server.grant_token();
+        server.get_me(|_, then| {
+            then.rate_limited(given);
+        });
+        let error = client(&server).get_me().send().await.unwrap_err();
+        assert!(error.is_rate_limited(), "{error:?}");
+        assert_eq!(
+            error.retry_after(),
+            Some(Duration::from_secs(sent)),
+            "{given:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_404_branch_and_typed_path_parameters() {
     let server = MockServer::start_async().await;
@@ -257,6 +280,37 @@ async fn pages_carry_links_the_sdk_follows() {
         .unwrap();
     let ids: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["1", "2"]);
+    // A page of several does not know the total count; a single page does.
+    let page = |number: i64| {
+        let params = serde_json::Map::from_iter([("page[number]".to_string(), json!(number))]);
+        let client = client.clone();
+        async move {
+            client
+                .call_operation("list_contacts", &params, None)
+                .await
+                .unwrap()
+        }
+    };
+    let first = page(1).await;
+    assert_eq!(first["meta"]["total_pages"], 2, "{first}");
+    assert!(first["meta"]["total_count"].is_null(), "{first}");
+    let single = MockServer::start_async().await;
+    single.grant_token();
+    single.list_contacts(|_, then| {
+        then.page(vec![
+            contact("1", "a@example.com"),
+            contact("2", "b@example.com"),
+        ]);
+    });
+    let listed = client_of_single(&single).await;
+    assert_eq!(listed["meta"]["total_count"], 2, "{listed}");
+}
+
+async fn client_of_single(server: &MockServer) -> serde_json::Value {
+    client(server)
+        .call_operation("list_contacts", &serde_json::Map::new(), None)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -279,6 +333,8 @@ async fn a_mock_s_debug_shows_no_credentials() {
     });
     assert!(!printed.contains("the-client-secret"), "{printed}");
     assert!(!printed.contains("the-access-token"), "{printed}");
-    // What may be shown is: the answer's status.
+    // What may be shown: what the matcher checks, without the body's contents, and the
+    // answer's status.
+    assert!(printed.contains("body: true"), "{printed}");
     assert!(printed.contains("Answer { status: 200, .. }"), "{printed}");
 }
