@@ -148,6 +148,23 @@ async fn rate_limited_sends_retry_after_in_whole_seconds_rounded_up() {
     }
 }
 
+/// `When::raw` adds httpmock's own conditions to the typed ones.
+#[tokio::test]
+async fn a_raw_condition_narrows_the_mock() {
+    let server = MockServer::start_async().await;
+    server.grant_token();
+    let mock = server.get_me(|when, then| {
+        when.raw(|when| when.header("x-tenant", "a"));
+        then.ok_example();
+    });
+    let client = client(&server);
+    let error = client.get_me().send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
+    let tenant = kajabi_api::CallOptions::new().header("x-tenant", "a");
+    client.get_me().with(&tenant).send().await.unwrap();
+    assert_eq!(mock.calls(), 1);
+}
+
 #[tokio::test]
 async fn a_404_branch_and_typed_path_parameters() {
     let server = MockServer::start_async().await;
