@@ -330,6 +330,28 @@ async fn client_of_single(server: &MockServer) -> serde_json::Value {
         .unwrap()
 }
 
+/// A typed body on the token operation is compared as the form the SDK sends.
+#[tokio::test]
+async fn a_token_mock_matches_the_form_the_sdk_sends() {
+    let server = MockServer::start_async().await;
+    let body = kajabi_api::types::CreateTokenBody {
+        client_id: Some("client-id".into()),
+        client_secret: Some(kajabi_api::SecretString::from("client-secret".to_string())),
+        grant_type: Some("client_credentials".into()),
+        ..Default::default()
+    };
+    let mock = server.create_token(|when, then| {
+        when.body(body);
+        then.ok(serde_json::from_value(json!({
+            "access_token": "at-form", "token_type": "Bearer", "expires_in": 60
+        }))
+        .unwrap());
+    });
+    let token = client(&server).access_token().await.unwrap();
+    assert_eq!(token.secret(), "at-form");
+    assert_eq!(mock.calls(), 1);
+}
+
 #[tokio::test]
 async fn a_mock_s_debug_shows_no_credentials() {
     let server = MockServer::start_async().await;
