@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use httpmock::{Method, MockServer};
-use kajabi_api::resources::{HookId, NewHook};
+use kajabi_api::resources::{Hook, HookId, NewHook};
 use kajabi_sandbox::{Outcome, Sandbox};
 use serde_json::{json, Value};
 use support::{describe, kajabi, run};
@@ -200,7 +200,7 @@ fn exit_of(child: Child) -> std::process::ExitStatus {
 }
 
 /// The sandbox's hooks that point at loopback receivers (the seeded ones are cleared).
-fn loopback_hooks(runtime: &tokio::runtime::Runtime, client: &kajabi_api::Client) -> Vec<String> {
+fn loopback_hooks(runtime: &tokio::runtime::Runtime, client: &kajabi_api::Client) -> Vec<Hook> {
     runtime.block_on(async {
         client
             .hooks()
@@ -215,9 +215,16 @@ fn loopback_hooks(runtime: &tokio::runtime::Runtime, client: &kajabi_api::Client
                     .as_deref()
                     .is_some_and(|t| t.starts_with("http://127.0.0.1:"))
             })
-            .map(|h| h.event.unwrap_or_default())
             .collect()
     })
+}
+
+/// The events of [`loopback_hooks`].
+fn loopback_events(runtime: &tokio::runtime::Runtime, client: &kajabi_api::Client) -> Vec<String> {
+    loopback_hooks(runtime, client)
+        .into_iter()
+        .map(|h| h.event.unwrap_or_default())
+        .collect()
 }
 
 /// The id of the sandbox's loopback hook for `event`.
@@ -226,24 +233,11 @@ fn loopback_hook_id(
     client: &kajabi_api::Client,
     event: &str,
 ) -> HookId {
-    runtime.block_on(async {
-        client
-            .hooks()
-            .list()
-            .page_size(100)
-            .send()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|h| {
-                h.event.as_deref() == Some(event)
-                    && h.target_url
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with("http://127.0.0.1:"))
-            })
-            .expect("a loopback hook for the event")
-            .id
-    })
+    loopback_hooks(runtime, client)
+        .into_iter()
+        .find(|h| h.event.as_deref() == Some(event))
+        .expect("a loopback hook for the event")
+        .id
 }
 
 #[cfg(unix)]
@@ -294,7 +288,7 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
         ready.contains("order_created, tag_added") && ready.contains("Ctrl-C"),
         "{ready}"
     );
-    let mut registered = loopback_hooks(&runtime, &client);
+    let mut registered = loopback_events(&runtime, &client);
     registered.sort();
     assert_eq!(registered, ["order_created", "tag_added"]);
 
@@ -357,7 +351,7 @@ fn listen_prints_and_forwards_deliveries_and_deletes_its_hooks_on_ctrl_c() {
         "{failed}"
     );
     sandbox.clear_faults();
-    assert_eq!(loopback_hooks(&runtime, &client), ["tag_added"]);
+    assert_eq!(loopback_events(&runtime, &client), ["tag_added"]);
 }
 
 #[cfg(unix)]
@@ -390,7 +384,7 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
     let stderr = lines(child.stderr.take().expect("stderr"));
     line_with(&stderr, "listening on");
     // Without --events: a hook for every event the spec lists.
-    let mut registered = loopback_hooks(&runtime, &client);
+    let mut registered = loopback_events(&runtime, &client);
     registered.sort();
     let mut every: Vec<&str> = kajabi_api::webhooks::EVENTS.to_vec();
     every.sort_unstable();
@@ -413,7 +407,7 @@ fn listen_defaults_to_every_event_and_reports_a_failed_forward_on_stderr() {
         .expect("kill runs");
     assert!(interrupted.success());
     assert!(exit_of(child).success());
-    assert!(loopback_hooks(&runtime, &client).is_empty(), "hooks left");
+    assert!(loopback_events(&runtime, &client).is_empty(), "hooks left");
 }
 
 /// A stand-in for the sandbox's own routes: `/_sandbox/info`, and the trigger of `purchase`
