@@ -29,11 +29,14 @@ use support::faulty;
 use tokio::time::Instant;
 
 /// How a page is answered: after `delay`, with the page, or with `status` (and a
-/// `Retry-After` of that many seconds).
+/// `Retry-After` of that many seconds). A page can be served empty, or claim another total
+/// than the server's pages (a server contradicting itself).
 #[derive(Debug, Clone, Copy)]
 struct Answer {
     delay: Duration,
     status: Option<(u16, Option<u64>)>,
+    empty: bool,
+    claimed_total: Option<i64>,
 }
 
 impl Answer {
@@ -41,13 +44,29 @@ impl Answer {
         Answer {
             delay: Duration::from_millis(delay_ms),
             status: None,
+            empty: false,
+            claimed_total: None,
         }
     }
 
     fn status(code: u16, retry_after: Option<u64>) -> Answer {
         Answer {
-            delay: Duration::ZERO,
             status: Some((code, retry_after)),
+            ..Answer::page(0)
+        }
+    }
+
+    fn empty() -> Answer {
+        Answer {
+            empty: true,
+            ..Answer::page(0)
+        }
+    }
+
+    fn claiming_total(total: i64) -> Answer {
+        Answer {
+            claimed_total: Some(total),
+            ..Answer::page(0)
         }
     }
 }
@@ -188,7 +207,7 @@ async fn page(
         return response.body(Body::from(body)).expect("a response");
     }
     let size = shared.size as i64;
-    let ids: Vec<_> = if (1..=shared.pages).contains(&number) {
+    let ids: Vec<_> = if !answer.empty && (1..=shared.pages).contains(&number) {
         ((number - 1) * size..number * size)
             .map(|i| json!({"id": i.to_string(), "type": "contacts"}))
             .collect()
@@ -207,9 +226,10 @@ async fn page(
         },
     });
     if shared.total {
-        body["links"]["last"] = json!(link(shared.pages));
+        let total = answer.claimed_total.unwrap_or(shared.pages);
+        body["links"]["last"] = json!(link(total));
         body["meta"] = json!({
-            "total_pages": shared.pages,
+            "total_pages": total,
             "total_count": shared.pages * size,
             "current_page": number,
         });
@@ -330,6 +350,61 @@ async fn by_name_later_pages_answering_first_come_in_order_with_the_same_request
         "{:?}",
         started.elapsed()
     );
+}
+
+/// The pages `concurrency(4)` yields, as (page number, ids), cut at a bound.
+async fn pages_of(server: &Pages) -> Vec<(Option<u64>, Vec<String>)> {
+    let client = server.client();
+    let pages = client
+        .contacts()
+        .list()
+        .page_size(2)
+        .concurrency(n(4))
+        .full_pages()
+        .take(100)
+        .map_ok(|page| {
+            let ids = page
+                .items()
+                .iter()
+                .map(|c| c.id.as_str().to_string())
+                .collect();
+            (page.current_page(), ids)
+        })
+        .try_collect::<Vec<_>>();
+    faulty::bounded("pages", pages).await.unwrap()
+}
+
+/// An empty page ends the walk without being yielded: the first, or one inside the window
+/// before the total the first page gave.
+#[tokio::test(start_paused = true)]
+async fn an_empty_page_ends_the_walk_unyielded() {
+    let server = Pages::start(10, 2, true, |_, _| Answer::empty()).await;
+    assert_eq!(pages_of(&server).await, []);
+    assert_eq!(server.asked(), [1]);
+
+    let server = Pages::start(10, 2, true, |number, _| match number {
+        1 | 2 => Answer::page(0),
+        _ => Answer::empty(),
+    })
+    .await;
+    let pages = pages_of(&server).await;
+    let numbers: Vec<Option<u64>> = pages.iter().map(|(number, _)| *number).collect();
+    assert_eq!(numbers, [Some(1), Some(2)], "{pages:?}");
+}
+
+/// A first page whose total (1) contradicts its `next` link: the walk follows the links, one
+/// page at a time, rather than trusting the total.
+#[tokio::test(start_paused = true)]
+async fn a_total_that_contradicts_the_next_link_is_walked_by_the_links() {
+    let server = Pages::start(3, 2, true, |number, _| match number {
+        1 => Answer::claiming_total(1),
+        _ => Answer::page(0),
+    })
+    .await;
+    let pages = pages_of(&server).await;
+    let ids: Vec<String> = pages.into_iter().flat_map(|(_, ids)| ids).collect();
+    assert_eq!(ids, server.ids(1, 3));
+    assert_eq!(server.most_in_flight(), 1, "one page at a time");
 }
 
 /// `page[number]` and `page[size]` in the params of a by-name walk set where it starts and
