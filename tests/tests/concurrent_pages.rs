@@ -450,6 +450,29 @@ async fn a_fast_error_on_page_9_of_10_comes_after_pages_1_to_8() {
     assert!(failed_at < eighth + Duration::from_millis(200));
 }
 
+/// A 429 is waited out and asked again at most `RATE_LIMITED_RETRIES` times; another error
+/// status ends the walk at once, even with a `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn only_a_429_is_waited_out_and_only_so_many_times() {
+    for (code, asks) in [
+        (503, 1),
+        (429, 1 + kajabi_api::RATE_LIMITED_RETRIES as usize),
+    ] {
+        let server = Pages::start(10, 2, true, move |page, _| match page {
+            3 => Answer::status(code, Some(1)),
+            _ => Answer::page(0),
+        })
+        .await;
+        let mut results = items(&server, 4).await;
+        let error = results.pop().expect("an error last").unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(code));
+        let ids: Vec<String> = results.into_iter().collect::<Result<_, _>>().unwrap();
+        assert_eq!(ids, server.ids(1, 2), "{code}");
+        let asked = server.asked().iter().filter(|p| **p == 3).count();
+        assert_eq!(asked, asks, "{code}: page 3 asked for {asked} times");
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn after_a_429_no_new_page_is_asked_for_before_its_retry_after() {
     const RETRY_AFTER: u64 = 5;
