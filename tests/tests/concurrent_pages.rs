@@ -9,7 +9,7 @@ mod support;
 use std::{
     num::NonZeroUsize,
     sync::{
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
         Arc, Mutex,
     },
     time::Duration,
@@ -450,6 +450,32 @@ async fn a_fast_error_on_page_9_of_10_comes_after_pages_1_to_8() {
     assert!(failed_at < eighth + Duration::from_millis(200));
 }
 
+/// Aborts the test binary when the test holding it has not ended after 20 s of wall-clock
+/// time. A walk that spins without yielding (a pause that never ends, polled again at once)
+/// is out of reach of tokio's timers, paused or not; this only catches such a hang.
+struct Watchdog(Arc<AtomicBool>);
+
+impl Watchdog {
+    fn start(what: &'static str) -> Watchdog {
+        let ended = Arc::new(AtomicBool::new(false));
+        let seen = Arc::clone(&ended);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(20));
+            if !seen.load(Ordering::SeqCst) {
+                eprintln!("{what}: still running after 20 s, spinning without yielding");
+                std::process::abort();
+            }
+        });
+        Watchdog(ended)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// A 429 is waited out and asked again at most `RATE_LIMITED_RETRIES` times; another error
 /// status ends the walk at once, even with a `Retry-After`.
 #[tokio::test(start_paused = true)]
@@ -475,6 +501,7 @@ async fn only_a_429_is_waited_out_and_only_so_many_times() {
 
 #[tokio::test(start_paused = true)]
 async fn after_a_429_no_new_page_is_asked_for_before_its_retry_after() {
+    let _watchdog = Watchdog::start("after_a_429_no_new_page_is_asked_for_before_its_retry_after");
     const RETRY_AFTER: u64 = 5;
     // Page 3 answers 429 at once the first time; every other answer takes 50 ms.
     let server = Pages::start(10, 2, true, |page, nth| match (page, nth) {
