@@ -98,6 +98,20 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/mock.rs"));
 }
 
+/// The mocks compiled here are the ones `kajabi-codegen` pins (`codegen/tests/generated.rs`).
+#[cfg(test)]
+#[test]
+fn the_compiled_mocks_are_the_pinned_ones() {
+    let pinned = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("codegen/tests/snapshots/mock.rs.snap");
+    let pinned = std::fs::read_to_string(&pinned).expect("kajabi-codegen's snapshot");
+    assert!(
+        pinned == include_str!(concat!(env!("OUT_DIR"), "/mock.rs")),
+        "the mocks built from openapi.yaml are not codegen/tests/snapshots/mock.rs.snap; \
+         run `UPDATE_SNAPSHOTS=1 cargo test -p kajabi-codegen --test generated`"
+    );
+}
+
 use std::{cell::RefCell, rc::Rc};
 
 pub use generated::*;

@@ -27,3 +27,18 @@ fn the_command_table_matches_its_snapshot_and_the_readme() {
         "cli/README.md must list the command table exactly as tests/snapshots/commands.txt"
     );
 }
+
+/// The table the binary interprets is the one `kajabi-codegen` pins
+/// (`codegen/tests/generated.rs`), so what the CLI's suites prove of it holds for what the
+/// generator is tested to write.
+#[test]
+fn the_compiled_table_is_the_one_the_generator_pins() {
+    let pinned =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/snapshots/commands.rs.snap");
+    let pinned = std::fs::read_to_string(&pinned).expect("kajabi-codegen's snapshot");
+    assert!(
+        pinned == include_str!(concat!(env!("OUT_DIR"), "/commands.rs")),
+        "the table built from openapi.yaml is not codegen/tests/snapshots/commands.rs.snap; \
+         run `UPDATE_SNAPSHOTS=1 cargo test -p kajabi-codegen --test generated`"
+    );
+}
