@@ -51,10 +51,11 @@ pub(super) fn command(document: &Value, op: &Operation) -> Result<CliCommand, Cl
         .trim()
         .to_string();
     let mut args = Vec::new();
-    // Positionals in the order the path has them, whatever the order of declaration.
+    // Positionals in the order the path has them, whatever the order of declaration; the
+    // others (not in the path) keep theirs, as the sort is stable.
     let position = |name: &str| op.path.find(&format!("{{{name}}}")).unwrap_or(usize::MAX);
     let mut parameters: Vec<_> = op.parameters.iter().collect();
-    parameters.sort_by_key(|p| (p.location != "path", position(&p.name)));
+    parameters.sort_by_key(|p| position(&p.name));
     for location in ["path", "query", "header"] {
         for parameter in parameters.iter().filter(|p| p.location == location) {
             let schema = resolve(document, &parameter.schema);
@@ -149,13 +150,7 @@ pub(super) fn command(document: &Value, op: &Operation) -> Result<CliCommand, Cl
         secret_members: op
             .response_schema
             .as_ref()
-            .map(|schema| {
-                let mut names = Vec::new();
-                secret_properties(document, schema, &mut names, 0);
-                names.sort();
-                names.dedup();
-                names
-            })
+            .map(|schema| secret_properties(document, schema))
             .unwrap_or_default(),
         example,
     })

@@ -1,20 +1,34 @@
 //! What the spec's schemas tell the CLI: how a flag's text is read, its help, and which
 //! members are credentials.
 
+use std::collections::BTreeSet;
+
 use kajabi_spec::{normalize::SECRET_FORMAT, resolve};
 use serde_json::Value;
 
 use super::ValueKind;
 
-/// The names of the properties marked as credentials anywhere in `schema`.
-pub(super) fn secret_properties(
-    document: &Value,
-    schema: &Value,
+/// The names of the properties marked as credentials anywhere in `schema`, sorted, once each.
+pub(super) fn secret_properties(document: &Value, schema: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_secrets(document, schema, &mut names, &mut BTreeSet::new());
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Each `$ref` is followed once: a recursive schema ends, and a schema met again names what
+/// it named the first time.
+fn collect_secrets<'a>(
+    document: &'a Value,
+    schema: &'a Value,
     names: &mut Vec<String>,
-    depth: usize,
+    followed: &mut BTreeSet<&'a str>,
 ) {
-    if depth > 16 {
-        return;
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if !followed.insert(reference) {
+            return;
+        }
     }
     let schema = resolve(document, schema);
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
@@ -22,12 +36,12 @@ pub(super) fn secret_properties(
             if is_secret(document, property) {
                 names.push(name.clone());
             }
-            secret_properties(document, property, names, depth + 1);
+            collect_secrets(document, property, names, followed);
         }
     }
     for key in ["items", "additionalProperties"] {
         if let Some(inner) = schema.get(key).filter(|v| v.is_object()) {
-            secret_properties(document, inner, names, depth + 1);
+            collect_secrets(document, inner, names, followed);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -37,7 +51,7 @@ pub(super) fn secret_properties(
             .into_iter()
             .flatten()
         {
-            secret_properties(document, inner, names, depth + 1);
+            collect_secrets(document, inner, names, followed);
         }
     }
 }
