@@ -296,3 +296,34 @@ fn what_the_resources_cannot_model_is_left_out_without_failing_the_build() {
         "a sample read is hooks' get"
     );
 }
+
+/// A resource's members are typed by their schema: a number keeps its precision, a
+/// credential is a `SecretString` (redacted in `Debug`).
+#[test]
+fn resource_members_are_typed_by_their_schema() {
+    let mut doc = vendored();
+    at(
+        &mut doc,
+        "/components/schemas/contacts_attributes/properties",
+    )
+    .as_object_mut()
+    .unwrap()
+    .extend([
+        ("score".into(), json!({"type": "number"})),
+        ("password".into(), json!({"type": "string"})),
+    ]);
+    let (client, _) = generate(&doc).expect("generates");
+    let flat: String = client.split_whitespace().collect();
+    let contact = &flat[flat
+        .find("pubstructContact{")
+        .expect("the Contact resource")..];
+    let contact = &contact[..contact.find('}').unwrap()];
+    assert!(
+        contact.contains("pubscore:Option<serde_json::Number>"),
+        "{contact}"
+    );
+    assert!(
+        contact.contains("pubpassword:Option<crate::contract::SecretString>"),
+        "{contact}"
+    );
+}

@@ -289,12 +289,12 @@ async fn a_hook_with_a_resource_id_fires_for_that_resource_only_and_non_loopback
 #[tokio::test]
 async fn a_failing_receiver_gets_bounded_retries_and_a_failed_record() {
     let (sandbox, client) = start().await;
-    let hits = Arc::new(AtomicUsize::new(0));
+    let hits = Arc::new(std::sync::Mutex::new(Vec::new()));
     let counter = Arc::clone(&hits);
     let router = axum::Router::new().route(
         "/fail",
         axum::routing::post(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
+            counter.lock().unwrap().push(std::time::Instant::now());
             async { axum::http::StatusCode::INTERNAL_SERVER_ERROR }
         }),
     );
@@ -314,12 +314,59 @@ async fn a_failing_receiver_gets_bounded_retries_and_a_failed_record() {
         "{:?}",
         deliveries[0].outcome
     );
-    assert_eq!(hits.load(Ordering::SeqCst), ATTEMPTS as usize);
+    let hits = hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), ATTEMPTS as usize);
+    // The pause doubles: 100 ms before the second attempt, 200 ms before the third. Lower
+    // bounds only (a sleep never ends early), so a slow machine cannot fail them.
+    assert!(hits[1] - hits[0] >= Duration::from_millis(100), "{hits:?}");
+    assert!(hits[2] - hits[1] >= Duration::from_millis(200), "{hits:?}");
     let unknown = sandbox.trigger("no_such_event").unwrap_err();
     assert!(
         unknown.known.iter().any(|e| e == "order_created"),
         "{unknown}"
     );
+}
+
+/// A receiver's redirect is an answer, not a place to deliver to: the sandbox could be sent
+/// off loopback by one.
+#[tokio::test]
+async fn a_redirecting_receiver_is_not_followed() {
+    let (sandbox, client) = start().await;
+    let followed = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&followed);
+    let router = axum::Router::new()
+        .route(
+            "/moved",
+            axum::routing::post(|| async {
+                (
+                    axum::http::StatusCode::TEMPORARY_REDIRECT,
+                    [(axum::http::header::LOCATION, "/here")],
+                )
+            }),
+        )
+        .route(
+            "/here",
+            axum::routing::post(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { axum::http::StatusCode::NO_CONTENT }
+            }),
+        );
+    let base = serve(router).await;
+    register(&client, "order_created", &format!("{base}/moved"), None).await;
+    assert_eq!(sandbox.trigger("order_created"), Ok(1));
+    let deliveries = recorded(&sandbox, 1).await;
+    assert!(
+        matches!(
+            deliveries[0].outcome,
+            Outcome::Failed {
+                status: Some(307),
+                ..
+            }
+        ),
+        "{:?}",
+        deliveries[0].outcome
+    );
+    assert_eq!(followed.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
