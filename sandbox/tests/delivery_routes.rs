@@ -200,3 +200,71 @@ async fn a_bad_delivery_request_gets_a_clear_status() {
     assert_eq!(posted.status(), 405);
     assert_eq!(posted.headers()["allow"], "GET");
 }
+
+/// The sandbox's own routes answer another method with 405 and the one they take, and a GET
+/// of the trigger fires nothing.
+#[tokio::test]
+async fn the_sandbox_routes_refuse_other_methods() {
+    let sandbox = Sandbox::start().await.expect("start");
+    let base = sandbox.base_url();
+    for (method, path, allow) in [
+        ("GET", "/_sandbox/webhooks/trigger/order_created", "POST"),
+        ("POST", "/_sandbox/webhooks/deliveries", "GET"),
+        ("DELETE", "/_sandbox/info", "GET"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = client()
+            .request(method.clone(), format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+    }
+    let (status, record) = get(&format!("{base}/_sandbox/webhooks/deliveries")).await;
+    assert_eq!((status, record), (200, json!([])));
+    assert!(sandbox.deliveries().is_empty());
+}
+
+/// The first item of the list at `path`.
+async fn first(base: &str, access: &str, path: &str) -> Value {
+    let list: Value = client()
+        .get(format!("{base}{path}"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["data"][0].clone()
+}
+
+/// A triggered event's payload is made of the first stored resource of each type its sample
+/// has, and the delivery's `id` is the first one's.
+#[tokio::test]
+async fn a_triggered_event_carries_the_first_stored_resources() {
+    let sandbox = Sandbox::start().await.expect("start");
+    let base = sandbox.base_url();
+    let (access, _) = grant(&sandbox, &client()).await;
+    hook(&sandbox, &access, "tag_added", "https://example.com/hooks").await;
+    let contact = first(&base, &access, "/v1/contacts").await;
+    let tag = first(&base, &access, "/v1/contact_tags").await;
+    sandbox.trigger("tag_added").expect("a known event");
+    let delivery = sandbox
+        .deliveries()
+        .into_iter()
+        .find(|d| d.event == "tag_added")
+        .expect("recorded");
+    assert_eq!(delivery.body["id"], contact["id"], "{}", delivery.body);
+    let payload = delivery.body["payload"].as_array().expect("an array");
+    for stored in [&contact, &tag] {
+        let item = payload
+            .iter()
+            .find(|item| item["type"] == stored["type"])
+            .unwrap_or_else(|| panic!("no {} in {payload:?}", stored["type"]));
+        // The stored resource, not the spec's example of one.
+        assert_eq!(item["id"], stored["id"]);
+        assert_eq!(item["attributes"], stored["attributes"]);
+    }
+}
