@@ -287,6 +287,24 @@ fn what_the_resources_cannot_model_is_left_out_without_failing_the_build() {
         .as_object_mut()
         .unwrap()
         .remove("get");
+    // Nor an `update` from a write on a literal path.
+    let mut settings = paths["/v1/hooks"]["post"].clone();
+    settings.as_object_mut().unwrap().remove("parameters");
+    paths.insert("/v1/hooks/settings".into(), json!({ "patch": settings }));
+    // A sub-resource that is not a relationship, though its name is a known type.
+    paths.insert(
+        "/v1/contacts/{id}/history/sites".into(),
+        json!({ "get": show }),
+    );
+    // A list whose items have an `id` but no `type` is no resource type.
+    let widgets = json!({"type": "array", "items": {"type": "object",
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}});
+    paths.insert(
+        "/v1/widgets".into(),
+        json!({"get": {"responses": {"200": {"description": "Success", "content": {
+            "application/vnd.api+json": {"schema": {"type": "object",
+                "properties": {"data": widgets}}}}}}}}),
+    );
 
     let (client, _) = generate(&doc).expect("generates");
     let flat: String = client.split_whitespace().collect();
@@ -295,6 +313,20 @@ fn what_the_resources_cannot_model_is_left_out_without_failing_the_build() {
         !flat.contains("self.client.get_hook_"),
         "a sample read is hooks' get"
     );
+    for call in [
+        "self.client.get_contacts_history_sites()",
+        "self.client.update_hook_settings()",
+        "self.client.list_widgets()",
+    ] {
+        let method = call
+            .trim_start_matches("self.client.")
+            .trim_end_matches("()");
+        assert!(
+            flat.contains(&format!("pubfn{method}(&self)")),
+            "{method} is generated"
+        );
+        assert!(!flat.contains(call), "{call} is in a resource");
+    }
 }
 
 /// A resource's members are typed by their schema: a number keeps its precision, a
