@@ -85,52 +85,25 @@ fn a_bodys_type_is_the_one_its_schema_fixes() {
 #[test]
 fn only_an_array_of_identifiers_is_given_as_ids() {
     const BODY: &str = "/paths/~1v1~1contacts~1{contact_id}~1relationships~1tags/post/requestBody/content/application~1vnd.api+json/schema/properties/data";
+    /// The flag `kajabi contacts add-tags` takes the ids with, if any.
+    fn linkage_flag(doc: &Value) -> Option<String> {
+        let table = table(doc);
+        let body = command(&table, "add_contact_tags").body.clone().unwrap();
+        body.linkage.map(|l| l.flag)
+    }
     let mut doc = vendored();
-    let table = table(&doc);
-    let linkage = command(&table, "add_contact_tags")
-        .body
-        .as_ref()
-        .unwrap()
-        .linkage
-        .as_ref();
-    assert_eq!(linkage.map(|l| l.flag.as_str()), Some("tag"));
-
-    let no_type = json!({"type": "object", "properties": {"id": {"type": "string"}}});
-    *at(&mut doc, &format!("{BODY}/items")) = no_type.clone();
-    let table = self::table(&doc);
-    assert_eq!(
-        command(&table, "add_contact_tags")
-            .body
-            .as_ref()
-            .unwrap()
-            .linkage,
-        None
-    );
-
+    assert_eq!(linkage_flag(&doc).as_deref(), Some("tag"));
+    // Objects without a `type`.
+    *at(&mut doc, &format!("{BODY}/items")) =
+        json!({"type": "object", "properties": {"id": {"type": "string"}}});
+    assert_eq!(linkage_flag(&doc), None);
     // Identifiers, but not in an array.
     *at(&mut doc, BODY) =
         json!({"type": "object", "items": {"$ref": "#/components/schemas/resource_identifier"}});
-    let table = self::table(&doc);
-    assert_eq!(
-        command(&table, "add_contact_tags")
-            .body
-            .as_ref()
-            .unwrap()
-            .linkage,
-        None
-    );
-
+    assert_eq!(linkage_flag(&doc), None);
     // Neither an object nor an array.
     *at(&mut doc, BODY) = json!({"type": "string"});
-    let table = self::table(&doc);
-    assert_eq!(
-        command(&table, "add_contact_tags")
-            .body
-            .as_ref()
-            .unwrap()
-            .linkage,
-        None
-    );
+    assert_eq!(linkage_flag(&doc), None);
 }
 
 /// Nested brackets in a parameter's name make one readable flag.
